@@ -1,0 +1,45 @@
+# `make lab` and `make test` are the whole set-up: each creates .venv on first use
+# and reinstalls it whenever requirements.txt or pyproject.toml change.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test unit notebooks fixtures benchmark lint clean
+
+lab: $(STAMP)  ## start JupyterLab on the notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+test: $(STAMP)  ## unit tests + nbval over every notebook (one pytest run; fails if either fails)
+	$(BIN)/python -m pytest
+
+unit: $(STAMP)  ## only the unit tests (fast)
+	$(BIN)/python -m pytest tests -p no:nbval -o addopts=""
+
+notebooks: $(STAMP)  ## re-execute every notebook in place: the outputs nbval compares against
+	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
+
+benchmark: $(STAMP)  ## per notebook: Run All time, median slider redraw, redraw with nothing recomputed
+	$(BIN)/python tools/benchmark.py
+
+fixtures:  ## regenerate tests/golden from torch.optim (needs PyTorch; never part of `make test`)
+	test -x .venv-torch/bin/python || $(PYTHON) -m venv .venv-torch
+	.venv-torch/bin/python -m pip install --quiet torch==2.13.0
+	.venv-torch/bin/python tests/golden/make_fixtures.py
+
+lint: $(STAMP)
+	$(BIN)/python -m pip install --quiet ruff
+	$(BIN)/ruff check helpers lessons tests tools
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+		{ echo "Python 3.10 or newer is needed; $(PYTHON) is $$($(PYTHON) --version)."; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@# build matplotlib's font cache now, so that its one-off message never lands in a notebook's output
+	$(BIN)/python -c "import matplotlib.pyplot"
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .venv-torch .pytest_cache build *.egg-info
