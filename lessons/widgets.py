@@ -1,0 +1,112 @@
+"""What every lesson's interactive figure shares: labelled sliders, and a figure that redraws as they move.
+
+A ``LiveFigure`` owns one matplotlib figure, its controls and an ``ipywidgets.Image``
+showing the figure as PNG.  Moving a control calls ``draw(params)`` (which only sets
+the artists' data) and re-renders the PNG into the image widget.  Because the
+picture travels as the image widget's value, not as a cell output, nbval sees no
+extra outputs, and headless tests can check ``image.value`` and the artists.
+
+Displaying a ``LiveFigure`` shows the live widget where a kernel runs, and the
+default figure as a plain PNG where none does (GitHub, nbviewer).
+"""
+
+from __future__ import annotations
+
+import base64
+
+import ipywidgets as widgets
+from IPython.display import display
+from matplotlib.figure import Figure
+
+from helpers.plotting import png
+
+__all__ = ["LiveFigure", "beta_slider", "lr_slider", "dropdown", "toggle", "show", "SLIDER_STYLE"]
+
+#: Without this, ipywidgets cuts a long description to "learning r…".
+SLIDER_STYLE = {"description_width": "initial"}
+SLIDER_LAYOUT = {"width": "420px"}
+
+
+def beta_slider(value: float = 0.9, min: float = 0.5, max: float = 0.999, step: float = 0.001,
+                description: str = "β (smoothing)") -> widgets.FloatSlider:
+    """A slider for a decay rate β ∈ [0, 1), labelled with the symbol and the word."""
+    return widgets.FloatSlider(value=value, min=min, max=max, step=step, description=description,
+                               readout_format=".3f", style=SLIDER_STYLE, layout=SLIDER_LAYOUT)
+
+
+def lr_slider(value: float = 0.01, min_exp: float = -4, max_exp: float = 0, step: float = 0.05,
+              description: str = "learning rate α") -> widgets.FloatLogSlider:
+    """A learning-rate slider on a log scale, from 10^min_exp to 10^max_exp."""
+    return widgets.FloatLogSlider(value=value, base=10, min=min_exp, max=max_exp, step=step,
+                                  description=description, readout_format=".2g", style=SLIDER_STYLE,
+                                  layout=SLIDER_LAYOUT)
+
+
+def dropdown(options, value=None, description: str = "") -> widgets.Dropdown:
+    """A labelled drop-down (a surface, a start point, an optimizer)."""
+    options = list(options)
+    return widgets.Dropdown(options=options, value=options[0] if value is None else value,
+                            description=description, style=SLIDER_STYLE)
+
+
+def toggle(value: bool = True, description: str = "") -> widgets.Checkbox:
+    """A labelled on/off switch (e.g. bias correction)."""
+    return widgets.Checkbox(value=value, description=description, style=SLIDER_STYLE, indent=False)
+
+
+def show(fig: Figure) -> None:
+    """Display a figure once, as PNG only: no ``<Figure size …>`` text for nbval to compare."""
+    display({"image/png": base64.b64encode(png(fig)).decode("ascii")}, raw=True)
+
+
+class LiveFigure:
+    """A figure plus the controls that redraw it.
+
+    Subclasses build ``self.fig`` and its artists, then call
+    ``super().__init__(fig, controls)``; they implement ``draw(params)``, which
+    receives ``{name: control.value}`` and updates the artists in place.
+    """
+
+    def __init__(self, fig: Figure, controls: dict[str, widgets.ValueWidget]):
+        self.fig = fig
+        self.controls = dict(controls)
+        self.image = widgets.Image(format="png", layout={"max_width": "100%"})
+        box = widgets.Box(list(self.controls.values()), layout={"flex_flow": "row wrap"})
+        self.widget = widgets.VBox([box, self.image])
+        self.redraws = 0
+        for control in self.controls.values():
+            control.observe(self._changed, names="value")
+        self.redraw()
+
+    @property
+    def params(self) -> dict:
+        """The controls' current values, by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def draw(self, params: dict) -> None:  # pragma: no cover - every lesson overrides it
+        raise NotImplementedError
+
+    def redraw(self) -> None:
+        """Recompute what the controls change, then render the figure into the image widget.
+
+        The layout (constrained) is worked out on the first render and then kept:
+        it costs about as much as the drawing itself.  Call ``relayout()`` when a
+        change alters the figure's structure (new tick ranges, a new surface).
+        """
+        self.draw(self.params)
+        self.image.value = png(self.fig, fast=True)
+        if self.fig.get_layout_engine() is not None:
+            self.fig.set_layout_engine("none")  # keep the positions just computed
+        self.redraws += 1
+
+    def relayout(self) -> None:
+        """Work the layout out again on the next render."""
+        self.fig.set_layout_engine("constrained")
+
+    def _changed(self, change) -> None:
+        self.redraw()
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")  # for viewers without a kernel
+        return bundle

@@ -1,0 +1,93 @@
+"""lessons.playground: every control redraws, divergence is labelled, no warning escapes."""
+
+import numpy as np
+import pytest
+
+from helpers.optimizers import SGD, Adam, Momentum
+from helpers.surfaces import SURFACES, elongated_quadratic
+from lessons.playground import Contender, Playground, divergence_step
+from lessons.widgets import beta_slider, lr_slider
+
+
+class VelocityPanel:
+    def setup(self, ax):
+        (self.line,) = ax.plot([], [])
+
+    def update(self, ax, traces, surface, params):
+        v = traces["Momentum"].history("v")[:, 1]
+        self.line.set_data(np.arange(len(v)), v)
+
+
+def make(panel=None, starts=None):
+    return Playground(
+        contenders=[Contender("GD", lambda p: SGD(p["lr"])),
+                    Contender("Momentum", lambda p: Momentum(p["lr"], p["beta"])),
+                    Contender("Adam", lambda p: Adam(p["lr"]))],
+        controls={"lr": lr_slider(0.1, -3, 0), "beta": beta_slider(0.9, 0.0, 0.99)},
+        surfaces={name: factory() for name, factory in SURFACES.items()},
+        starts=starts,
+        steps=60,
+        panel=panel,
+        describe=lambda p: f"α = {p['lr']:.2g}, β = {p['beta']:.2f}",
+    )
+
+
+def test_every_control_changes_the_paths_and_the_picture():
+    pg = make()
+    for name, value in [("lr", 0.02), ("beta", 0.5), ("surface", "Rosenbrock"), ("surface", "saddle")]:
+        before = {k: line.get_xydata().copy() for k, line in pg.path_lines.items()}
+        image = pg.image.value
+        pg.controls[name].value = value
+        after = {k: line.get_xydata() for k, line in pg.path_lines.items()}
+        assert pg.image.value != image
+        changed = [k for k in before if before[k].shape != after[k].shape or not np.allclose(before[k], after[k])]
+        assert changed, name
+    assert pg.ax_path.get_title().startswith("saddle: α = 0.02, β = 0.50")
+    assert pg.ax_path.get_xlim() == SURFACES["saddle"]().xlim
+
+
+def test_divergence_is_labelled_and_clipped():
+    pg = make()
+    pg.controls["lr"].value = 1.0  # GD on 0.1 w² + 2 b² diverges for α > 0.5
+    assert pg.diverged["GD"] is not None
+    label = pg.path_lines["GD"].get_label()
+    assert label == f"GD: diverged at step {pg.diverged['GD']}"
+    assert label in [t.get_text() for t in pg.ax_path.get_legend().get_texts()]
+    xy = pg.path_lines["GD"].get_xydata()
+    assert np.all(np.abs(xy[:, 1]) <= 6.0)  # clipped to the window plus its margin, not 1e300
+    assert pg.diverged["Adam"] is None
+
+
+@pytest.mark.parametrize("lr", np.geomspace(1e-3, 1.0, 7))
+@pytest.mark.parametrize("surface", list(SURFACES))
+def test_every_slider_position_draws_without_warnings(lr, surface):
+    pg = make()  # pyproject turns any warning into an error
+    pg.controls["surface"].value = surface
+    pg.controls["lr"].value = lr
+    pg.controls["beta"].value = 0.99
+    assert pg.image.value[:4] == b"\x89PNG"
+    bottom, top = pg.ax_loss.get_ylim()
+    assert 0 < bottom < top < np.inf
+
+
+def test_start_menu_follows_the_surface_and_the_extra_panel_updates():
+    def starts(surface):
+        return {"default": surface.start, "near the minimum": surface.minimum + 0.1}
+
+    pg = make(panel=VelocityPanel(), starts=starts)
+    assert pg.controls["start"].options == ("default", "near the minimum")
+    pg.controls["start"].value = "near the minimum"
+    np.testing.assert_allclose(pg.start_marker.get_xydata()[0], SURFACES["elongated quadratic"]().minimum + 0.1)
+    v_before = pg.panel.line.get_ydata().copy()
+    pg.controls["beta"].value = 0.3
+    assert not np.allclose(pg.panel.line.get_ydata(), v_before)
+    pg.controls["surface"].value = "Beale"
+    assert pg.controls["start"].value == "default"
+    np.testing.assert_allclose(pg.start_marker.get_xydata()[0], SURFACES["Beale"]().start)
+
+
+def test_divergence_step():
+    q = elongated_quadratic()
+    assert divergence_step(q, np.array([[1.0, 1.0], [0.5, 0.5]])) is None
+    assert divergence_step(q, np.array([[1.0, 1.0], [1e4, 0.0]])) == 1  # loss grew a million-fold
+    assert divergence_step(q, np.array([[1.0, 1.0], [2.0, 2.0], [np.nan, np.nan]])) == 2

@@ -1,0 +1,44 @@
+"""lessons.widgets: labelled sliders, and a LiveFigure that redraws when a control moves."""
+
+import numpy as np
+
+from helpers.plotting import new_figure
+from lessons.widgets import LiveFigure, beta_slider, dropdown, lr_slider, toggle
+
+
+class Line(LiveFigure):
+    def __init__(self):
+        fig = new_figure(4, 3)
+        ax = fig.subplots()
+        (self.line,) = ax.plot([], [])
+        ax.set_xlim(0, 10)
+        ax.set_ylim(0, 1)
+        super().__init__(fig, {"beta": beta_slider(0.9), "on": toggle(True, "on")})
+
+    def draw(self, params):
+        t = np.arange(10)
+        self.line.set_data(t, params["beta"] ** t if params["on"] else 0 * t)
+
+
+def test_sliders_are_labelled_and_readable():
+    assert beta_slider().description == "β (smoothing)"
+    lr = lr_slider(0.01, -4, 0)
+    assert lr.description == "learning rate α" and lr.base == 10 and abs(lr.value - 0.01) < 1e-12
+    for w in (beta_slider(), lr, dropdown(["a", "b"], description="surface"), toggle(description="x")):
+        assert w.style.description_width == "initial"  # no "learning r…"
+
+
+def test_live_figure_redraws_on_every_control():
+    live = Line()
+    first = live.image.value
+    assert first[:4] == b"\x89PNG" and live.redraws == 1
+    live.controls["beta"].value = 0.5
+    assert live.redraws == 2 and live.line.get_ydata()[1] == 0.5 and live.image.value != first
+    live.controls["on"].value = False
+    assert live.redraws == 3 and np.all(live.line.get_ydata() == 0)
+
+
+def test_mimebundle_has_a_static_png_for_viewers_without_a_kernel():
+    bundle = Line()._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["image/png"].startswith("iVBORw0KGgo")  # base64 of the PNG signature
