@@ -57,7 +57,10 @@ def ewma_weights(beta: float, t: int) -> np.ndarray:
 
 
 def bias_correction_factor(beta: float, t: int) -> np.ndarray:
-    r""":math:`1 - \beta^k` for :math:`k = 1..t`: the total weight in :math:`v_k`, and what :math:`\hat v_k` divides by."""
+    r""":math:`1 - \beta^k` for :math:`k = 1..t`.
+
+    The total weight in :math:`v_k`, and what :math:`\hat v_k` divides by.
+    """
     beta = _checks.decay_rate("beta", beta)
     t = _checks.whole_number("t", t)
     return 1 - beta ** np.arange(1, t + 1)

@@ -14,8 +14,8 @@ The notebook runs top to bottom with the exercise unfilled: a stub that raises
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 import numpy as np
 

@@ -21,8 +21,9 @@ surface is computed once; a slider move reruns only the optimizers.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping, Protocol
+from typing import Protocol
 
 import numpy as np
 from matplotlib.ticker import NullLocator

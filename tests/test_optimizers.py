@@ -32,7 +32,7 @@ def test_step_is_pure(opt):
     state_before = [np.copy(a) for a in state]
     x_new, new_state = opt.step(x, g, state)
     assert np.array_equal(x, [1.0, -2.0]) and np.array_equal(g, [0.5, 3.0])
-    assert all(np.array_equal(a, b) for a, b in zip(state, state_before))
+    assert all(np.array_equal(a, b) for a, b in zip(state, state_before, strict=True))
     assert new_state.t == state.t + 1 == 1
     assert x_new.dtype == np.float64 and not np.array_equal(x_new, x)
     x_again, _ = opt.step(x, g, state)  # same inputs, same outputs
@@ -51,7 +51,7 @@ def test_run_shape_start_and_call_order(opt):
     assert path.shape == (26, 2) and path.dtype == np.float64
     assert np.array_equal(path[0], QUAD.start)
     assert len(calls) == 25
-    assert all(np.array_equal(c, p) for c, p in zip(calls, path[:-1]))  # called at x_0, x_1, … in order
+    assert all(np.array_equal(c, p) for c, p in zip(calls, path[:-1], strict=True))  # called at x_0, x_1, … in order
 
 
 def test_run_works_for_any_parameter_shape():
@@ -113,7 +113,7 @@ def test_grid_of_hyperparameters_equals_separate_runs():
     lrs = np.array([0.01, 0.1, 0.3])[:, None]
     x0 = np.broadcast_to(QUAD.start, (3, 2))
     grid = steps_to_converge(Momentum(lrs, 0.9), QUAD.grad, x0, QUAD.minimum, 2000, tol=1e-4)
-    for lr, steps in zip(lrs[:, 0], grid):
+    for lr, steps in zip(lrs[:, 0], grid, strict=True):
         path = run(Momentum(lr, 0.9), QUAD.grad, QUAD.start, 2000)
         arrived = np.flatnonzero(np.linalg.norm(path, axis=1) <= 1e-4)
         assert steps == (arrived[0] if arrived.size else np.inf)
