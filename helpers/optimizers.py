@@ -424,6 +424,7 @@ def steps_to_converge(opt, grad_fn, x0, x_star, steps: int, tol: float = 1e-6) -
             x, state = opt.step(x, grad_fn(x), state)
             arrived = np.linalg.norm(x - x_star, axis=-1) <= tol
             first = np.where(np.isinf(first) & arrived, float(k), first)
-            if np.all(np.isfinite(first)):
+            diverged = ~np.isfinite(x).all(axis=-1)  # stays inf: it will never arrive
+            if np.all(np.isfinite(first) | diverged):
                 break
     return first

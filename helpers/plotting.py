@@ -101,7 +101,8 @@ def loss_levels(surface: Surface, Z: np.ndarray, n: int = 15) -> np.ndarray:
 
 
 def draw_surface(ax, surface: Surface, grid: tuple | None = None, n_levels: int = 15) -> None:
-    """Contours of ``surface`` on ``ax`` (log-spaced levels of f − f*), its minimum as a star, axes labelled.
+    """Contours of ``surface`` on ``ax`` (log-spaced levels of f − f*), its minimum as a star, axes labelled
+    with ``surface.axis_labels``.
 
     Pass ``grid = surface.grid()`` to reuse a grid computed once.
     """
@@ -113,8 +114,8 @@ def draw_surface(ax, surface: Surface, grid: tuple | None = None, n_levels: int 
             linestyle="none", label="minimum", zorder=5)
     ax.set_xlim(*surface.xlim)
     ax.set_ylim(*surface.ylim)
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
+    ax.set_xlabel(surface.axis_labels[0])
+    ax.set_ylabel(surface.axis_labels[1])
 
 
 def clip_path(path: np.ndarray, xlim, ylim, margin: float = 0.5) -> np.ndarray:

@@ -16,6 +16,7 @@ plotting window::
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,6 +58,8 @@ class Surface:
     xlim: tuple[float, float]
     ylim: tuple[float, float]
     formula: str = ""  # LaTeX, for titles and prose
+    axis_names: tuple[str, str] = ("x", "y")  # the coordinates' symbols, e.g. ("w", "b")
+    axis_labels: tuple[str, str] = ("x", "y")  # what the plot's axes say
 
     @property
     def f_min(self) -> float:
@@ -74,13 +77,15 @@ class Surface:
         c = _checks.positive("c", c)
         return Surface(
             name=f"{c:g} × {self.name}",
-            f=lambda p: c * self.f(p),
-            grad=lambda p: c * self.grad(p),
+            f=_quiet(lambda p: c * self.f(p)),
+            grad=_quiet(lambda p: c * self.grad(p)),
             minimum=self.minimum,
             start=self.start,
             xlim=self.xlim,
             ylim=self.ylim,
             formula=f"{c:g}\\,\\left({self.formula}\\right)" if self.formula else "",
+            axis_names=self.axis_names,
+            axis_labels=self.axis_labels,
         )
 
 
@@ -127,13 +132,15 @@ def elongated_quadratic(condition_number: float = 20.0, steep: float = 4.0) -> S
     if kappa < 1:
         raise ValueError(f"condition_number must be >= 1; got condition_number={kappa!r}.")
     steep = _checks.positive("steep", steep)
-    return quadratic(
+    bowl = quadratic(
         curvatures=(steep / kappa, steep),
         start=(-5.0, -2.0),
         xlim=(-6.0, 2.0),
         ylim=(-3.0, 3.0),
         name=f"elongated quadratic (κ = {kappa:g})",
     )
+    return dataclasses.replace(bowl, formula=bowl.formula.replace("x", "w").replace("y", "b"),
+                               axis_names=("w", "b"), axis_labels=("w (shallow direction)", "b (steep direction)"))
 
 
 def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:

@@ -14,6 +14,7 @@ The notebook runs top to bottom with the exercise unfilled: a stub that raises
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -37,7 +38,9 @@ def attempt(fn: Callable, *args, name: str | None = None) -> tuple[object, Feedb
     """Call the learner's ``fn(*args)``; return ``(result, None)``, or ``(None, feedback)`` if it cannot be used."""
     name = name or getattr(fn, "__name__", "your function")
     try:
-        result = fn(*args)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a slip that makes NaN is feedback, not a warning on stderr
+            result = fn(*args)
     except NotImplementedError:
         return None, Feedback(False, f"Not yet: {name} still raises NotImplementedError. "
                                      "Replace that line with your code, run the cell, then run this check again.")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-from matplotlib.ticker import NullLocator
+from matplotlib.ticker import MaxNLocator, NullLocator
 
 from helpers.optimizers import Trace, trace
 from helpers.plotting import LOSS_FLOOR, OKABE_ITO, clip_path, draw_surface, loss_gap, new_figure, style
@@ -126,6 +126,7 @@ class Playground(LiveFigure):
         self.ax_loss.set_ylabel("f(x_k) − f*")
         self.ax_loss.set_title("loss, log scale")
         self.ax_loss.set_xlim(0, steps)
+        self.ax_loss.xaxis.set_major_locator(MaxNLocator(5, integer=True))  # text is most of a redraw's cost
         self.ax_loss.grid(True, which="major", alpha=0.3)
         if panel:
             panel.setup(self.ax_panel)
@@ -134,12 +135,18 @@ class Playground(LiveFigure):
     # --- what a control change recomputes ---------------------------------------
 
     def _surface_changed(self, change) -> None:
-        """A new surface may offer other starts: refresh the start menu before redrawing."""
+        """A new surface may offer other starts: refresh the start menu (no redraw of its own).
+
+        Setting the options selects the first one; the surface's own redraw follows.
+        """
         names = list(self.starts(self.surfaces[change["new"]]))
         start = self.controls["start"]
-        with start.hold_trait_notifications():
-            start.options = names
-            start.value = names[0]
+        if list(start.options) != names:
+            start.unobserve(self._changed, names="value")
+            try:
+                start.options = names
+            finally:
+                start.observe(self._changed, names="value")
 
     def _background(self, name: str) -> None:
         """Contours of the surface: computed once per surface, redrawn only when the surface changes."""
@@ -165,6 +172,8 @@ class Playground(LiveFigure):
         self.start_marker.set_data([x0[0]], [x0[1]])
 
         k_axis = np.arange(steps + 1)
+        for line in self.path_lines.values():
+            line.set_markevery(max(1, steps // 20))  # about 20 markers, whatever the number of steps
         for c in self.contenders:
             tr = trace(c.make(params), surface.grad, x0, steps)
             self.traces[c.name] = tr

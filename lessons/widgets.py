@@ -15,12 +15,14 @@ from __future__ import annotations
 import base64
 
 import ipywidgets as widgets
+import numpy as np
 from IPython.display import display
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from helpers.plotting import png
 
-__all__ = ["LiveFigure", "beta_slider", "lr_slider", "dropdown", "toggle", "show", "SLIDER_STYLE"]
+__all__ = ["LiveFigure", "beta_slider", "lr_slider", "eps_slider", "dropdown", "toggle", "show", "SLIDER_STYLE"]
 
 #: Without this, ipywidgets cuts a long description to "learning r…".
 SLIDER_STYLE = {"description_width": "initial"}
@@ -28,10 +30,16 @@ SLIDER_LAYOUT = {"width": "420px"}
 
 
 def beta_slider(value: float = 0.9, min: float = 0.5, max: float = 0.999, step: float = 0.001,
-                description: str = "β (smoothing)") -> widgets.FloatSlider:
-    """A slider for a decay rate β ∈ [0, 1), labelled with the symbol and the word."""
+                description: str = "β (smoothing)", readout_format: str | None = None) -> widgets.FloatSlider:
+    """A slider for a decay rate β ∈ [0, 1), labelled with the symbol and the word.
+
+    The readout shows as many decimals as ``step`` has (0.9999 does not read "1.000").
+    """
+    if readout_format is None:
+        decimals = -int(np.floor(np.log10(step) + 1e-9))  # (the arguments min and max shadow the builtins)
+        readout_format = f".{decimals if decimals > 0 else 1}f"
     return widgets.FloatSlider(value=value, min=min, max=max, step=step, description=description,
-                               readout_format=".3f", style=SLIDER_STYLE, layout=SLIDER_LAYOUT)
+                               readout_format=readout_format, style=SLIDER_STYLE, layout=SLIDER_LAYOUT)
 
 
 def lr_slider(value: float = 0.01, min_exp: float = -4, max_exp: float = 0, step: float = 0.05,
@@ -40,6 +48,13 @@ def lr_slider(value: float = 0.01, min_exp: float = -4, max_exp: float = 0, step
     return widgets.FloatLogSlider(value=value, base=10, min=min_exp, max=max_exp, step=step,
                                   description=description, readout_format=".2g", style=SLIDER_STYLE,
                                   layout=SLIDER_LAYOUT)
+
+
+def eps_slider(value: float = 1e-8, min_exp: float = -12, max_exp: float = -1,
+               description: str = "ε") -> widgets.FloatLogSlider:
+    """ε (the guard in α·g/(√s + ε)) on a log scale, from 10^min_exp to 10^max_exp."""
+    return widgets.FloatLogSlider(value=value, base=10, min=min_exp, max=max_exp, step=0.5, description=description,
+                                  readout_format=".0e", style=SLIDER_STYLE, layout=SLIDER_LAYOUT)
 
 
 def dropdown(options, value=None, description: str = "") -> widgets.Dropdown:
@@ -95,7 +110,7 @@ class LiveFigure:
         """
         self.draw(self.params)
         self.image.value = png(self.fig, fast=True)
-        if self.fig.get_layout_engine() is not None:
+        if isinstance(self.fig.get_layout_engine(), ConstrainedLayoutEngine):
             self.fig.set_layout_engine("none")  # keep the positions just computed
         self.redraws += 1
 

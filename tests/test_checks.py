@@ -48,3 +48,11 @@ def test_attempt_turns_learner_errors_into_feedback():
                       (forgot_return, "✗ forgot_return returned None: did you forget the `return`?")]:
         result, fb = attempt(fn, 1.0)
         assert result is None and isinstance(fb, Feedback) and not fb.passed and words in fb.message
+
+
+def test_attempt_keeps_numpy_warnings_of_a_slip_off_stderr():
+    def makes_nan(x):
+        return np.zeros(2) / np.zeros(2)
+
+    result, fb = attempt(makes_nan, 1.0)  # pytest turns any warning into an error
+    assert fb is None and np.all(np.isnan(result))

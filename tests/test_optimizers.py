@@ -216,3 +216,16 @@ def test_bad_number_of_steps(steps):
 def test_bad_tolerance():
     with pytest.raises(ValueError, match="tol must be a finite number > 0; got tol=0.0"):
         steps_to_converge(SGD(0.1), QUAD.grad, QUAD.start, QUAD.minimum, 10, tol=0.0)
+
+
+def test_steps_to_converge_stops_early_once_every_run_has_arrived_or_diverged():
+    calls = []
+
+    def grad(x):
+        calls.append(1)
+        return QUAD.grad(x)
+
+    lrs = np.array([0.1, 10.0])[:, None]  # one converges, one diverges (overflows after ~190 steps)
+    steps = steps_to_converge(SGD(lrs), grad, np.broadcast_to(QUAD.start, (2, 2)), QUAD.minimum, 100_000, tol=1e-6)
+    assert np.isfinite(steps[0]) and np.isinf(steps[1])
+    assert len(calls) < 1000

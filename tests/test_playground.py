@@ -81,9 +81,9 @@ def test_start_menu_follows_the_surface_and_the_extra_panel_updates():
     v_before = pg.panel.line.get_ydata().copy()
     pg.controls["beta"].value = 0.3
     assert not np.allclose(pg.panel.line.get_ydata(), v_before)
-    pg.controls["surface"].value = "Beale"
-    assert pg.controls["start"].value == "default"
-    np.testing.assert_allclose(pg.start_marker.get_xydata()[0], SURFACES["Beale"]().start)
+    pg.controls["surface"].value = "Beale"  # the same start names: the choice is kept
+    assert pg.controls["start"].value == "near the minimum"
+    np.testing.assert_allclose(pg.start_marker.get_xydata()[0], SURFACES["Beale"]().minimum + 0.1)
 
 
 def test_divergence_step():
@@ -91,3 +91,27 @@ def test_divergence_step():
     assert divergence_step(q, np.array([[1.0, 1.0], [0.5, 0.5]])) is None
     assert divergence_step(q, np.array([[1.0, 1.0], [1e4, 0.0]])) == 1  # loss grew a million-fold
     assert divergence_step(q, np.array([[1.0, 1.0], [2.0, 2.0], [np.nan, np.nan]])) == 2
+
+
+def test_surfaces_with_different_start_names_switch_cleanly():
+    def starts(surface):
+        return {f"{surface.name} start": surface.start, f"{surface.name}, near": surface.minimum + 0.1}
+
+    pg = make(starts=starts)
+    redraws = pg.redraws
+    pg.controls["start"].value = pg.controls["start"].options[1]
+    pg.controls["surface"].value = "Rosenbrock"
+    assert pg.controls["start"].value == "Rosenbrock start"
+    assert pg.redraws == redraws + 2  # one for the start, one for the surface: none for refreshing the menu
+    np.testing.assert_allclose(pg.start_marker.get_xydata()[0], SURFACES["Rosenbrock"]().start)
+
+
+def test_markers_follow_a_steps_control():
+    from ipywidgets import IntSlider
+
+    pg = Playground(contenders=[Contender("GD", lambda p: SGD(p["lr"]))],
+                    controls={"lr": lr_slider(0.1, -3, 0), "steps": IntSlider(100, min=20, max=1000)},
+                    surfaces={"q": elongated_quadratic()})
+    pg.controls["steps"].value = 1000
+    assert pg.path_lines["GD"].get_markevery() == 50
+    assert len(pg.loss_lines["GD"].get_xdata()) == 1001

@@ -30,7 +30,7 @@ def test_draw_surface_labels_and_limits(name):
     fig = new_figure()
     ax = fig.subplots()
     draw_surface(ax, surface)
-    assert ax.get_xlabel() == "x" and ax.get_ylabel() == "y"
+    assert (ax.get_xlabel(), ax.get_ylabel()) == surface.axis_labels
     assert ax.get_xlim() == surface.xlim and ax.get_ylim() == surface.ylim
     levels = loss_levels(surface, surface.grid(50)[2])
     assert np.all(levels > 0) and np.all(np.diff(levels) > 0)
@@ -51,3 +51,10 @@ def test_loss_gap_is_floored_for_a_log_axis():
     q = elongated_quadratic()
     gap = loss_gap(q, np.array([[0.0, 0.0], [1.0, 0.0], [np.nan, np.nan]]))
     assert gap[0] == 1e-16 and gap[1] == pytest.approx(0.1) and np.isnan(gap[2])
+
+
+def test_the_bowl_names_its_axes_w_and_b():
+    fig = new_figure()
+    ax = fig.subplots()
+    draw_surface(ax, elongated_quadratic())
+    assert ax.get_xlabel() == "w (shallow direction)" and ax.get_ylabel() == "b (steep direction)"

@@ -86,3 +86,10 @@ def test_scaled_surface_multiplies_loss_and_gradient():
 def test_errors_name_the_parameter(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_scaled_surface_overflows_quietly_too():
+    big = rosenbrock().scaled(1000)
+    with np.errstate(all="raise"):
+        assert not np.isfinite(big.f(np.array([1e150, 1e150])))
+        big.grad(np.array([1e150, 1e150]))

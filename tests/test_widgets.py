@@ -42,3 +42,22 @@ def test_mimebundle_has_a_static_png_for_viewers_without_a_kernel():
     bundle = Line()._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["image/png"].startswith("iVBORw0KGgo")  # base64 of the PNG signature
+
+
+def test_layout_is_worked_out_once_then_kept_until_relayout():
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    live = Line()
+    position = live.line.axes.get_position().bounds
+    assert not isinstance(live.fig.get_layout_engine(), ConstrainedLayoutEngine)  # frozen after the first render
+    live.relayout()
+    assert isinstance(live.fig.get_layout_engine(), ConstrainedLayoutEngine)
+    live.controls["beta"].value = 0.7
+    assert not isinstance(live.fig.get_layout_engine(), ConstrainedLayoutEngine)
+    assert live.line.axes.get_position().bounds == position
+
+
+def test_beta_readout_shows_the_step_s_decimals():
+    assert beta_slider(0.999, step=0.0001).readout_format == ".4f"
+    assert beta_slider(0.9, min=0.0, step=0.01).readout_format == ".2f"
+    assert beta_slider(0.9, readout_format=".1f").readout_format == ".1f"
