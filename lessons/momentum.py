@@ -1,0 +1,684 @@
+r"""Lesson 03 · Momentum: its figures, the numbers its prose claims, and its exercise check.
+
+Momentum keeps a velocity, an average of the gradients, and steps along it:
+
+.. math::
+    v_t = \beta\, v_{t-1} + (1-\beta)\, g_t \quad\text{(lecture form)}
+    \qquad\text{or}\qquad
+    v_t = \beta\, v_{t-1} + g_t \quad\text{(PyTorch's)},
+    \qquad x_t = x_{t-1} - \alpha\, v_t .
+
+Everything here runs on ``helpers.surfaces.elongated_quadratic()``,
+:math:`f(w, b) = 0.1\,w^2 + 2\,b^2` (x-axis w, y-axis b), unless a surface is passed.
+
+Interactive figures (``WIDGETS``):
+
+- ``velocity``: gradient descent against momentum, with both components of
+  momentum's velocity (and of the gradient) per step;
+- ``nesterov``: gradient descent, momentum and Nesterov's look-ahead variant;
+- ``map``: the steps momentum needs to converge over a whole (α, β) grid,
+  computed once, with the sliders' point marked and the stability boundary
+  :math:`\alpha\,\lambda_{max} < 2(1+\beta)` (sum form) drawn over it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.colors import LogNorm
+from matplotlib.ticker import NullLocator, ScalarFormatter
+
+from helpers.averages import ewma
+from helpers.optimizers import SGD, Momentum, Nesterov, run, steps_to_converge, trace
+from helpers.plotting import (
+    DATA_STYLE,
+    OKABE_ITO,
+    clip_path,
+    draw_surface,
+    loss_gap,
+    new_figure,
+    style,
+)
+from helpers.surfaces import SURFACES, Surface, elongated_quadratic
+from lessons.checks import Feedback, attempt, compare
+from lessons.playground import Contender, Playground, divergence_step
+from lessons.widgets import LiveFigure, beta_slider, dropdown, lr_slider
+
+__all__ = [
+    "SURFACE",
+    "FORMS",
+    "TOL",
+    "TOL_TEXT",
+    "MAP_STEPS",
+    "MAP_DEFAULTS",
+    "VELOCITY_DEFAULTS",
+    "NESTEROV_DEFAULTS",
+    "EXERCISE",
+    "hessian",
+    "curvatures",
+    "gd_limit",
+    "momentum_limit",
+    "nesterov_limit",
+    "steps_to",
+    "gd_rates",
+    "gd_runs",
+    "best_gd",
+    "best_momentum",
+    "map_grid",
+    "steps_map",
+    "best_on_map",
+    "map_lookup",
+    "averaging_ratios",
+    "start_comparison",
+    "rosenbrock_comparison",
+    "boundary_check",
+    "lookahead_step",
+    "gd_figure",
+    "averaging_figure",
+    "lookahead_figure",
+    "VelocityPanel",
+    "MapPanel",
+    "velocity_playground",
+    "nesterov_playground",
+    "map_playground",
+    "WIDGETS",
+    "check_momentum_step",
+]
+
+#: The lesson's surface: f(w, b) = 0.1 w² + 2 b², a long shallow valley along w, steep across b.
+SURFACE = elongated_quadratic()
+
+#: The two conventions for the velocity, as the drop-down shows them → ``Momentum(form=...)``.
+FORMS = {"sum (PyTorch)": "sum", "ewma (lecture)": "ewma"}
+
+#: "Converged" means ‖x_k − x*‖ ≤ TOL.
+TOL = 1e-6
+
+#: TOL as people write it (1e-6, not Python's 1e-06).
+TOL_TEXT = f"{TOL:.0e}".replace("e-0", "e-").replace("e+0", "e")
+
+#: The step budget of the (α, β) map: a run that needs more counts as "not within MAP_STEPS".
+MAP_STEPS = 1000
+
+#: A gradient series: the project's data look, joined by a thin line so the sign flips show.
+GRADIENT_STYLE = {**DATA_STYLE["data"], "linestyle": "-", "linewidth": 0.8, "marker": "o"}
+
+#: The sliders' starting point on the map: a slider position (10^−0.35 ≈ 0.447), hence a grid point.
+MAP_DEFAULTS = {"lr": 10**-0.35, "beta": 0.5}
+
+#: The map's grid: log10 α from −2 to 0.3 in steps of 0.025 (half the slider's step) and β from 0 to
+#: 0.99 in steps of 0.01 (the slider's), so every slider position is a grid point.
+MAP_LOG_LR = (-2.0, 0.3, 0.025)
+MAP_BETA = (0.0, 0.99, 0.01)
+
+#: The playgrounds' starting sliders (the velocity playground starts at GD's "just below the limit" α).
+VELOCITY_DEFAULTS = {"lr": 0.45, "beta": 0.5}
+NESTEROV_DEFAULTS = {"lr": 0.3, "beta": 0.9}
+
+
+# --- the numbers the prose relies on ----------------------------------------------
+
+
+def hessian(surface: Surface = SURFACE, at=None, h: float = 1e-4) -> np.ndarray:
+    r"""The Hessian :math:`H_{ij} = \partial^2 f / \partial x_i \partial x_j` at ``at`` (default: the minimum).
+
+    Central differences of the gradient, :math:`H e_j \approx (\nabla f(x + h e_j) - \nabla f(x - h e_j)) / 2h`,
+    exact up to rounding on a quadratic (its gradient is linear).  Symmetrized.
+    """
+    x = np.asarray(surface.minimum if at is None else at, dtype=float)
+    steps = h * np.eye(len(x))
+    columns = (surface.grad(x + steps) - surface.grad(x - steps)) / (2 * h)  # row j: H e_j
+    return (columns + columns.T) / 2
+
+
+def curvatures(surface: Surface = SURFACE) -> np.ndarray:
+    """The eigenvalues λ of the Hessian at the minimum, smallest first (for our surface: λ_w, λ_b)."""
+    return np.linalg.eigvalsh(hessian(surface))
+
+
+def gd_limit(lam_max: float) -> float:
+    r"""Gradient descent on a quadratic is stable iff :math:`\alpha < 2/\lambda_{max}`."""
+    return 2 / lam_max
+
+
+def momentum_limit(lam_max: float, beta, form: str = "sum"):
+    r"""The largest stable α for momentum on a quadratic with top curvature λ_max.
+
+    Sum form: :math:`\alpha\,\lambda_{max} < 2(1+\beta)`.  The ewma form is the sum
+    form with α(1 − β), so there :math:`\alpha\,(1-\beta)\,\lambda_{max} < 2(1+\beta)`.
+    """
+    beta = np.asarray(beta, dtype=float)
+    limit = 2 * (1 + beta) / lam_max
+    return limit if form == "sum" else limit / (1 - beta)
+
+
+def nesterov_limit(lam_max: float, beta):
+    r"""The largest stable α for Nesterov (PyTorch's form) on a quadratic.
+
+    :math:`\alpha\lambda_{max} < 2(1+\beta)/(1+2\beta)`: smaller than heavy ball's for any β > 0.
+    """
+    beta = np.asarray(beta, dtype=float)
+    return 2 * (1 + beta) / ((1 + 2 * beta) * lam_max)
+
+
+def steps_to(opt, surface: Surface = SURFACE, start=None, steps: int = MAP_STEPS, tol: float = TOL) -> float:
+    """Steps until ‖x_k − x*‖ ≤ tol for one run of ``opt`` (inf if not within ``steps``, or if it diverges)."""
+    x0 = surface.start if start is None else start
+    return float(steps_to_converge(opt, surface.grad, x0, surface.minimum, steps, tol=tol))
+
+
+def gd_rates(surface: Surface = SURFACE) -> dict[str, float]:
+    """Three learning rates for gradient descent, as fractions of its limit 2/λ_max: tiny, just below, just above."""
+    limit = float(gd_limit(curvatures(surface)[-1]))
+    return {"small": 0.1 * limit, "just below": 0.9 * limit, "just above": 1.1 * limit}
+
+
+def gd_runs(surface: Surface = SURFACE, steps: int = 100) -> dict[float, dict]:
+    """Gradient descent at each of ``gd_rates``: its path, where it diverged, steps to converge."""
+    runs = {}
+    for lr in gd_rates(surface).values():
+        path = run(SGD(lr), surface.grad, surface.start, steps)
+        runs[lr] = {"path": path, "diverged": divergence_step(surface, path),
+                    "steps": steps_to(SGD(lr), surface, steps=5000)}
+    return runs
+
+
+def best_gd(surface: Surface = SURFACE) -> dict[str, float]:
+    r"""Gradient descent's best α on a quadratic, :math:`2/(\lambda_{min}+\lambda_{max})`, its rate and steps.
+
+    The error shrinks by :math:`(\kappa-1)/(\kappa+1)` per step, κ = λ_max/λ_min.
+    """
+    lam_min, lam_max = curvatures(surface)[[0, -1]]
+    kappa = lam_max / lam_min
+    lr = float(2 / (lam_min + lam_max))
+    return {"lr": lr, "rate": float((kappa - 1) / (kappa + 1)), "steps": steps_to(SGD(lr), surface, steps=5000)}
+
+
+def best_momentum(surface: Surface = SURFACE) -> dict[str, float]:
+    r"""Polyak's best heavy-ball setting on a quadratic (sum form) and its steps.
+
+    :math:`\alpha^* = 4/(\sqrt{\lambda_{max}}+\sqrt{\lambda_{min}})^2`,
+    :math:`\beta^* = ((\sqrt\kappa-1)/(\sqrt\kappa+1))^2`; the error then shrinks by
+    :math:`\sqrt{\beta^*} = (\sqrt\kappa-1)/(\sqrt\kappa+1)` per step.
+    """
+    lam_min, lam_max = curvatures(surface)[[0, -1]]
+    root_kappa = np.sqrt(lam_max / lam_min)
+    lr = float(4 / (np.sqrt(lam_max) + np.sqrt(lam_min)) ** 2)
+    beta = float(((root_kappa - 1) / (root_kappa + 1)) ** 2)
+    return {"lr": lr, "beta": beta, "rate": float(np.sqrt(beta)),
+            "steps": steps_to(Momentum(lr, beta, form="sum"), surface, steps=5000)}
+
+
+def averaging_ratios(surface: Surface = SURFACE, lr: float | None = None, beta: float = 0.9,
+                     steps: int = 40) -> dict[str, float]:
+    """For ``averaging_figure``: mean |EWMA of g| / mean |g| over the steps, per coordinate (by name).
+
+    Near 0: the average cancels the gradient (it flips sign); near 1: the average keeps it.
+    """
+    lr = gd_rates(surface)["just below"] if lr is None else lr
+    g = surface.grad(run(SGD(lr), surface.grad, surface.start, steps)[:-1])
+    names = surface.axis_names
+    return {name: float(np.mean(np.abs(ewma(g[:, k], beta))) / np.mean(np.abs(g[:, k])))
+            for k, name in enumerate(names)}
+
+
+def start_comparison(lr: float = VELOCITY_DEFAULTS["lr"], beta: float = VELOCITY_DEFAULTS["beta"],
+                     surface: Surface = SURFACE, steps: int = 5000) -> dict[str, dict[str, float]]:
+    """Steps to converge from each of the playground's starts: GD and momentum (sum form) at (lr, beta)."""
+    return {name: {"GD": steps_to(SGD(lr), surface, x0, steps),
+                   "Momentum": steps_to(Momentum(lr, beta, form="sum"), surface, x0, steps)}
+            for name, x0 in _starts(surface).items()}
+
+
+def rosenbrock_comparison(lr: float = 1e-3, betas=(0.9, 0.95), steps: int = 100) -> dict[str, float]:
+    """f after ``steps`` steps on Rosenbrock's valley from its start: GD, then momentum (sum form) at each β."""
+    surface = SURFACES["Rosenbrock"]()
+    runs = {"GD": SGD(lr), **{f"momentum, β = {b:g}": Momentum(lr, b, form="sum") for b in betas}}
+    return {name: float(surface.f(run(opt, surface.grad, surface.start, steps)[-1])) for name, opt in runs.items()}
+
+
+def boundary_check(form: str = "sum", steps: int = MAP_STEPS) -> dict[str, int]:
+    """How the map agrees with the theoretical boundary: cells beyond it that converged (should be 0), and counts."""
+    lrs, betas = map_grid()
+    grid = steps_map(form, steps)
+    beyond = lrs[None, :] >= momentum_limit(curvatures(SURFACE)[-1], betas, form)[:, None]
+    converged = np.isfinite(grid)
+    return {"cells": int(grid.size), "beyond": int(beyond.sum()), "converged": int(converged.sum()),
+            "beyond and converged": int((beyond & converged).sum())}
+
+
+def map_grid() -> tuple[np.ndarray, np.ndarray]:
+    """The map's axes: learning rates (log-spaced) and βs, each including every slider position."""
+    lo, hi, step = MAP_LOG_LR
+    log_lrs = np.linspace(lo, hi, round((hi - lo) / step) + 1)
+    lo, hi, step = MAP_BETA
+    betas = np.linspace(lo, hi, round((hi - lo) / step) + 1)
+    return 10**log_lrs, betas
+
+
+@functools.lru_cache(maxsize=4)
+def _steps_map(form: str, steps: int) -> np.ndarray:
+    lrs, betas = map_grid()
+    beta, lr = np.meshgrid(betas, lrs, indexing="ij")  # rows: β, columns: α
+    x0 = np.broadcast_to(SURFACE.start, (*lr.shape, 2))
+    grid = steps_to_converge(Momentum(lr[..., None], beta[..., None], form=form),  # one call, the whole grid
+                             SURFACE.grad, x0, SURFACE.minimum, steps, tol=TOL)
+    grid.setflags(write=False)
+    return grid
+
+
+def steps_map(form: str = "sum", steps: int = MAP_STEPS) -> np.ndarray:
+    """Steps to converge for momentum at every (β, α) of ``map_grid()`` (rows β, columns α): one batched run.
+
+    inf where a run does not get within TOL in ``steps`` steps (too slow, or diverged).
+    Computed once per (form, steps) and cached; the array is read-only.
+    """
+    return _steps_map(form, steps)
+
+
+def best_on_map(form: str = "sum", steps: int = MAP_STEPS) -> dict[str, float]:
+    """The fastest cell of the map: its α, β and steps."""
+    grid = steps_map(form, steps)
+    lrs, betas = map_grid()
+    i, j = np.unravel_index(np.argmin(grid), grid.shape)
+    return {"lr": float(lrs[j]), "beta": float(betas[i]), "steps": float(grid[i, j])}
+
+
+def map_lookup(lr: float, beta: float, form: str = "sum", steps: int = MAP_STEPS) -> float:
+    """The map's value at the grid point nearest (lr, beta) (exactly a grid point for any slider position)."""
+    lrs, betas = map_grid()
+    j = int(np.argmin(np.abs(np.log10(lrs) - np.log10(lr))))
+    i = int(np.argmin(np.abs(betas - beta)))
+    return float(steps_map(form, steps)[i, j])
+
+
+def lookahead_step(lr: float, beta: float, x, u, grad: Callable = SURFACE.grad) -> dict[str, np.ndarray]:
+    r"""One step from the same state (x, u) (sum-form velocity u), as Polyak's and as Nesterov's look-ahead.
+
+    Polyak (heavy ball): :math:`x' = x - \alpha\beta u - \alpha\nabla f(x)`.
+    Nesterov (Sutskever et al.'s form): first the momentum part to the look-ahead point
+    :math:`\tilde x = x - \alpha\beta u`, then the gradient measured *there*:
+    :math:`x' = \tilde x - \alpha\nabla f(\tilde x)`.
+    """
+    x, u = np.asarray(x, dtype=float), np.asarray(u, dtype=float)
+    ahead = x - lr * beta * u  # x̃ = x − αβu
+    return {"x": x, "ahead": ahead,
+            "polyak": ahead - lr * grad(x),  # gradient at x
+            "nesterov": ahead - lr * grad(ahead)}  # gradient at x̃
+
+
+# --- static figures -----------------------------------------------------------------
+
+
+def gd_figure(surface: Surface = SURFACE, steps: int = 100):
+    """Gradient descent at a tiny α, just below 2/λ_max and just above it: paths and loss per step."""
+    fig = new_figure(11, 4.2)
+    ax_path, ax_loss = fig.subplots(1, 2, width_ratios=[1.15, 1])
+    draw_surface(ax_path, surface)
+    colours = [OKABE_ITO["bluish green"], OKABE_ITO["black"], OKABE_ITO["vermillion"]]
+    lines = ["-", "--", ":"]
+    for (lr, r), colour, ls in zip(gd_runs(surface, steps).items(), colours, lines, strict=True):
+        label = f"GD, α = {lr:.3g}" + ("" if r["diverged"] is None else f": diverged at step {r['diverged']}")
+        shown = clip_path(r["path"], surface.xlim, surface.ylim)
+        ax_path.plot(shown[:, 0], shown[:, 1], color=colour, linestyle=ls, marker="o", markersize=3,
+                     linewidth=1.5, label=label, zorder=4)
+        gap = loss_gap(surface, r["path"])
+        ax_loss.plot(np.arange(len(gap)), gap, color=colour, linestyle=ls, linewidth=1.8, label=label)
+    ax_path.set_title(f"Gradient descent on {surface.name}", fontsize=10)
+    ax_path.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    ax_loss.set_yscale("log")
+    ax_loss.yaxis.set_minor_locator(NullLocator())
+    ax_loss.set_xlabel("step k")
+    ax_loss.set_ylabel("f(x_k) − f*")
+    ax_loss.set_title("loss, log scale")
+    ax_loss.grid(True, which="major", alpha=0.3)
+    ax_loss.legend(loc="lower left", fontsize=8, framealpha=0.9)
+    return fig
+
+
+def averaging_figure(surface: Surface = SURFACE, lr: float | None = None, beta: float = 0.9, steps: int = 40):
+    r"""The gradients gradient descent sees just below its limit, per coordinate, and their EWMA.
+
+    Across the valley (b) the gradient flips sign every step: its average is nearly 0.
+    Along it (w) the gradient keeps its sign: its average keeps it.
+    """
+    lr = gd_rates(surface)["just below"] if lr is None else lr
+    path = run(SGD(lr), surface.grad, surface.start, steps)
+    g = surface.grad(path[:-1])  # g_t = ∇f(x_{t-1}), t = 1..steps
+    t = np.arange(1, steps + 1)
+    names = surface.axis_names
+    fig = new_figure(11, 3.6)
+    axes = fig.subplots(1, 2)
+    for ax, k, name, what in zip(axes, (1, 0), names[::-1], ("steep: the sign flips", "shallow: the sign holds"),
+                                 strict=True):
+        ax.plot(t, g[:, k], label=f"gradient g along {name}", **GRADIENT_STYLE)
+        ax.plot(t, ewma(g[:, k], beta), label=f"its EWMA v (β = {beta:g})", **DATA_STYLE["average"])
+        ax.axhline(0, color=OKABE_ITO["black"], linewidth=0.6)
+        ax.set_xlabel("step t")
+        ax.set_ylabel(f"∂f/∂{name}")
+        ax.set_title(f"along {name} ({what})", fontsize=10)
+        ax.legend(loc="best", fontsize=8, framealpha=0.9)
+        ax.grid(True, alpha=0.3)
+    fig.suptitle(f"The gradients of gradient descent at α = {lr:.3g}, and their average", fontsize=11)
+    return fig
+
+
+def lookahead_figure(lr: float = 0.3, beta: float = 0.9, surface: Surface = SURFACE):
+    """One step from the same state, Polyak's against Nesterov's: where each one measures the gradient."""
+    tr = trace(Momentum(lr, beta, form="sum"), surface.grad, surface.start, 1)
+    step = lookahead_step(lr, beta, tr.path[1], tr.states[1].v, surface.grad)
+    points = np.array([step["x"], step["ahead"], step["polyak"], step["nesterov"]])
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    pad = 0.25 * (hi - lo)
+    xlim, ylim = (lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1])
+    X, Y = np.meshgrid(np.linspace(*xlim, 120), np.linspace(*ylim, 120))
+    Z = surface.f(np.stack([X, Y], axis=-1))
+
+    fig = new_figure(11, 4.2)
+    axes = fig.subplots(1, 2, sharex=True, sharey=True)
+    arrow = {"arrowstyle": "-|>", "linewidth": 1.8, "shrinkA": 0, "shrinkB": 0}
+    titles = {"polyak": "Polyak (heavy ball): gradient measured at x",
+              "nesterov": "Nesterov: gradient measured at the look-ahead x̃"}
+    for ax, name in zip(axes, ("polyak", "nesterov"), strict=True):
+        ax.contour(X, Y, Z, levels=12, cmap="Greys_r", linewidths=0.7, alpha=0.8)
+        ax.axhline(surface.minimum[1], color=OKABE_ITO["yellow"], linewidth=2, label="valley floor (b = 0)")
+        measured = step["x"] if name == "polyak" else step["ahead"]
+        ax.annotate("", xy=step["ahead"], xytext=step["x"],
+                    arrowprops={**arrow, "color": OKABE_ITO["blue"], "linestyle": "-"})
+        ax.annotate("", xy=step[name], xytext=step["ahead"],
+                    arrowprops={**arrow, "color": OKABE_ITO["vermillion"]})
+        ax.plot([], [], color=OKABE_ITO["blue"], label="momentum part −αβv")
+        ax.plot([], [], color=OKABE_ITO["vermillion"], label="gradient part −α∇f")
+        ax.plot(*measured, marker="X", markersize=12, color=OKABE_ITO["vermillion"], linestyle="none",
+                label="gradient measured here", zorder=5)
+        ax.plot(*step["x"], marker="o", color=OKABE_ITO["black"], linestyle="none", label="x (now)", zorder=6)
+        look = style("Momentum" if name == "polyak" else "Nesterov")
+        ax.plot(*step[name], **{**look, "markersize": 8}, label="next x", zorder=6)
+        ax.set_title(titles[name], fontsize=10)
+        ax.set_xlabel("w (shallow direction)")
+        ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
+    axes[0].set_ylabel("b (steep direction)")
+    axes[0].set_xlim(*xlim)
+    axes[0].set_ylim(*ylim)
+    fig.suptitle(f"One step from the same x and v (α = {lr:g}, β = {beta:g}, sum form), zoomed in", fontsize=11)
+    return fig
+
+
+# --- the playgrounds ------------------------------------------------------------------
+
+
+def _starts(surface: Surface) -> dict[str, np.ndarray]:
+    """Start points: on the lesson's surface, three that teach something; elsewhere the surface's own."""
+    if surface.name != SURFACE.name:
+        return {"default start": surface.start}
+    return {
+        "(−5, −2): both directions": surface.start,
+        "(−5, 0): along the valley only": np.array([-5.0, 0.0]),
+        "(0, −2.5): across the valley only": np.array([0.0, -2.5]),
+    }
+
+
+def _describe(params: dict) -> str:
+    return f"α = {params['lr']:.2g}, β = {params['beta']:.2f}"
+
+
+class VelocityPanel:
+    """Momentum's velocity v_k per step, one small axis per component, with the gradient g_k (dotted).
+
+    The panel's axis is split in two (along w above, across b below), so that the small, steady
+    w-component is not flattened by the large, sign-flipping b-component.
+    """
+
+    COLOURS = (OKABE_ITO["bluish green"], OKABE_ITO["orange"])
+
+    def __init__(self, contender: str = "Momentum"):
+        self.contender = contender
+        self._names = None
+
+    def setup(self, ax) -> None:
+        spec = ax.get_subplotspec().subgridspec(2, 1)
+        fig = ax.figure
+        ax.remove()  # replaced by one axis per component
+        self.axes = [fig.add_subplot(spec[0]), fig.add_subplot(spec[1])]
+        self.axes[0].sharex(self.axes[1])
+        self.axes[0].tick_params(labelbottom=False)
+        self.v_lines, self.g_lines = [], []
+        for sub, colour in zip(self.axes, self.COLOURS, strict=True):
+            (v,) = sub.plot([], [], color=colour, linewidth=2)
+            (g,) = sub.plot([], [], color=colour, linewidth=1, linestyle=":")
+            self.v_lines.append(v)
+            self.g_lines.append(g)
+            sub.axhline(0, color=OKABE_ITO["black"], linewidth=0.6)
+            sub.grid(True, alpha=0.3)
+            numbers = ScalarFormatter()
+            numbers.set_powerlimits((-3, 3))  # 1e4 goes to the offset label: tick labels keep their width
+            sub.yaxis.set_major_formatter(numbers)
+            sub.yaxis.get_offset_text().set_fontsize(7)
+        self.axes[1].set_xlabel("step k")
+
+    @staticmethod
+    def _view_end(v: np.ndarray, g: np.ndarray, last: int) -> int:
+        """Where the action ends: a few steps after v and g have settled below 1 % of their peak (≥ 20 steps)."""
+        with np.errstate(invalid="ignore"):
+            size = np.abs(v[1:]).max(axis=1)
+            size = np.maximum(size[: len(g)], np.abs(g).max(axis=1)) if len(g) else size
+            size = np.where(np.isfinite(size), size, np.inf)
+        if not size.size:
+            return last
+        active = np.flatnonzero(size > 0.01 * size.max()) if np.isfinite(size.max()) else np.arange(len(size))
+        end = int(active[-1]) + 1 if active.size else 0
+        return int(min(last, max(20, round(1.2 * end) + 2)))
+
+    def update(self, ax, traces, surface: Surface, params: dict) -> None:
+        tr = traces[self.contender]
+        k_div = divergence_step(surface, tr.path)
+        v = tr.history("v")  # v_0 = 0, v_1, …
+        with np.errstate(all="ignore"):
+            g = surface.grad(tr.path[:-1])  # g_k = ∇f(x_{k-1}), k = 1..
+        end = len(v) if k_div is None else k_div + 1
+        v, g = v[:end], g[: end - 1]
+        names = surface.axis_names
+        relabel, self._names = names != self._names, names
+        for i, (sub, name) in enumerate(zip(self.axes, names, strict=True)):
+            self.v_lines[i].set_data(np.arange(len(v)), v[:, i])
+            self.g_lines[i].set_data(np.arange(1, len(g) + 1), g[:, i])
+            if relabel:  # a legend costs a few ms: rebuild it only when the names change
+                self.v_lines[i].set_label(f"v along {name}")
+                self.g_lines[i].set_label(f"g along {name}")
+                sub.set_ylabel(f"along {name}")
+                sub.legend(loc="upper right", fontsize=8, framealpha=0.9, ncols=2)
+            shown = np.concatenate([v[:, i], g[:, i]])
+            shown = shown[np.isfinite(shown)]
+            top = float(np.abs(shown).max()) if shown.size else 1.0
+            top = min(max(top, 1e-12), 1e300) * 1.15
+            sub.set_ylim(-top, top)
+        self.axes[1].set_xlim(0, self._view_end(v, g, len(tr.path) - 1))
+        form = params.get("form", "sum (PyTorch)")
+        ending = "" if k_div is None else f", diverged at step {k_div}"
+        self.axes[0].set_title(f"velocity v (solid), gradient g (dotted)\n{form}{ending}", fontsize=9)
+
+
+def _momentum(params: dict) -> Momentum:
+    return Momentum(params["lr"], params["beta"], form=FORMS[params.get("form", "sum (PyTorch)")])
+
+
+def velocity_playground() -> Playground:
+    """GD against momentum (either form), with momentum's velocity per step in a third panel."""
+    return Playground(
+        contenders=[Contender("GD", lambda p: SGD(p["lr"])), Contender("Momentum", _momentum)],
+        controls={"lr": lr_slider(VELOCITY_DEFAULTS["lr"], -4, 0.3),
+                  "beta": beta_slider(VELOCITY_DEFAULTS["beta"], 0.0, 0.99, 0.01, "β (momentum)"),
+                  "form": dropdown(FORMS, "sum (PyTorch)", "velocity form")},
+        surfaces={name: factory() for name, factory in SURFACES.items()},
+        starts=_starts,
+        steps=100,
+        panel=VelocityPanel(),
+        describe=_describe,
+        width=13.0,
+    )
+
+
+def nesterov_playground() -> Playground:
+    """GD, momentum and Nesterov (both momenta in PyTorch's sum form) on the same sliders."""
+    return Playground(
+        contenders=[Contender("GD", lambda p: SGD(p["lr"])),
+                    Contender("Momentum", lambda p: Momentum(p["lr"], p["beta"], form="sum")),
+                    Contender("Nesterov", lambda p: Nesterov(p["lr"], p["beta"]))],
+        controls={"lr": lr_slider(NESTEROV_DEFAULTS["lr"], -4, 0.3),
+                  "beta": beta_slider(NESTEROV_DEFAULTS["beta"], 0.0, 0.99, 0.01, "β (momentum)")},
+        surfaces={name: factory() for name, factory in SURFACES.items()},
+        starts=_starts,
+        steps=100,
+        describe=_describe,
+    )
+
+
+class MapPanel:
+    """Steps to converge over the (α, β) grid (computed once), the stability boundary, and the sliders' point."""
+
+    def __init__(self, form: str = "sum", steps: int = MAP_STEPS):
+        self.form, self.steps = form, steps
+        self.grid = steps_map(form, steps)
+        self.lrs, self.betas = map_grid()
+
+    def setup(self, ax) -> None:
+        log_lrs = np.log10(self.lrs)
+        dx, dy = (log_lrs[1] - log_lrs[0]) / 2, (self.betas[1] - self.betas[0]) / 2
+        cmap = colormaps["viridis_r"].with_extremes(bad="#d9d9d9")
+        finite = self.grid[np.isfinite(self.grid)]
+        self.image = ax.imshow(np.ma.masked_invalid(self.grid), origin="lower", aspect="auto", cmap=cmap,
+                               norm=LogNorm(max(float(finite.min()), 1.0), self.steps), interpolation="nearest",
+                               extent=(log_lrs[0] - dx, log_lrs[-1] + dx, self.betas[0] - dy, self.betas[-1] + dy))
+        colourbar = ax.figure.colorbar(self.image, ax=ax, pad=0.02)
+        colourbar.ax.yaxis.set_minor_locator(NullLocator())  # unlabelled minor ticks cost render time
+        colourbar.set_label(f"steps to ‖x − x*‖ ≤ {TOL_TEXT} (grey: not within {self.steps})")
+        lam_max = curvatures(SURFACE)[-1]
+        boundary = momentum_limit(lam_max, self.betas, self.form)
+        inside = boundary <= self.lrs[-1]
+        ax.plot(np.log10(boundary[inside]), self.betas[inside], color=OKABE_ITO["vermillion"], linewidth=2,
+                label="α·λ_max = 2(1+β)" if self.form == "sum" else "α(1−β)·λ_max = 2(1+β)")
+        (self.marker,) = ax.plot([], [], marker="o", markersize=10, markerfacecolor="none", markeredgewidth=2,
+                                 color=OKABE_ITO["black"], linestyle="none", label="the sliders' (α, β)")
+        ticks = [0.01, 0.03, 0.1, 0.3, 1.0]
+        ax.set_xticks(np.log10(ticks), [f"{t:g}" for t in ticks])
+        ax.set_xlabel(f"learning rate α (log scale, {self.form} form)")
+        ax.set_ylabel("β (momentum)")
+        ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
+
+    def update(self, ax, traces, surface: Surface, params: dict) -> None:
+        lr, beta = params["lr"], params["beta"]
+        self.marker.set_data([np.log10(lr)], [beta])
+        n = map_lookup(lr, beta, self.form, self.steps)
+        verdict = f"{n:.0f} steps" if np.isfinite(n) else f"not within {self.steps} steps"
+        ax.set_title(f"momentum's steps to converge (at the circle: {verdict})", fontsize=10)
+
+
+def map_playground() -> Playground:
+    """GD and momentum (sum form) on the lesson's surface, beside the (α, β) map with the sliders' point."""
+    lo, hi, _ = MAP_LOG_LR
+    return Playground(
+        contenders=[Contender("GD", lambda p: SGD(p["lr"])),
+                    Contender("Momentum", lambda p: Momentum(p["lr"], p["beta"], form="sum"))],
+        controls={"lr": lr_slider(MAP_DEFAULTS["lr"], lo, hi),
+                  "beta": beta_slider(MAP_DEFAULTS["beta"], MAP_BETA[0], MAP_BETA[1], 0.01, "β (momentum)")},
+        surfaces={"elongated quadratic": SURFACE},
+        steps=100,
+        panel=MapPanel(),
+        describe=_describe,
+        width=14.0,
+    )
+
+
+#: Every interactive figure in the notebook, by name: factories (tests and the benchmark build them).
+WIDGETS: dict[str, Callable[[], LiveFigure]] = {
+    "velocity": velocity_playground,
+    "nesterov": nesterov_playground,
+    "map": map_playground,
+}
+
+
+# --- the exercise ------------------------------------------------------------------------
+
+EXERCISE = {"lr": 0.3, "beta": 0.8, "steps": 8}
+
+
+def _run_step(step: Callable, lr: float, beta: float, steps: int, surface: Surface = SURFACE):
+    """x_1..x_steps and v_1..v_steps from ``step(x, v, g, lr, beta) -> (x, v)`` on ``surface``."""
+    x, v = surface.start.copy(), np.zeros(2)
+    xs, vs = [], []
+    for _ in range(steps):
+        x, v = step(x.copy(), v.copy(), surface.grad(x), lr, beta)
+        x, v = np.asarray(x, dtype=float), np.asarray(v, dtype=float)
+        xs.append(x)
+        vs.append(v)
+    return np.array(xs), np.array(vs)
+
+
+# The slips a learner is likely to make, as step functions (sum form expected).
+_SLIPS = {
+    "your values match the lecture form v = βv + (1 − β)g. PyTorch's form adds the whole gradient: "
+    "v = βv + g (the two differ only by a factor (1 − β) on the learning rate).":
+        lambda x, v, g, lr, beta: (x - lr * (beta * v + (1 - beta) * g), beta * v + (1 - beta) * g),
+    "your x moves with the previous velocity: update v first, then step x with the new v.":
+        lambda x, v, g, lr, beta: (x - lr * v, beta * v + g),
+    "your x moves along the gradient alone (plain gradient descent): step with the velocity, x − αv.":
+        lambda x, v, g, lr, beta: (x - lr * g, beta * v + g),
+    "your x moves uphill: the step is x − αv (minus), not x + αv.":
+        lambda x, v, g, lr, beta: (x + lr * (beta * v + g), beta * v + g),
+    "β multiplies the gradient instead of the old velocity: v = βv + g, not v + βg.":
+        lambda x, v, g, lr, beta: (x - lr * (v + beta * g), v + beta * g),
+    "your function returns (v, x): return the new position first, (x, v).":
+        lambda x, v, g, lr, beta: (beta * v + g, x - lr * (beta * v + g)),
+}
+
+
+def check_momentum_step(momentum_step: Callable) -> Feedback:
+    """Check the learner's ``momentum_step(x, v, g, lr, beta) -> (x, v)`` (sum form) against ``Momentum(form="sum")``.
+
+    Runs 8 steps on the lesson's surface from its start (α = 0.3, β = 0.8) and names
+    the first step that differs, with the slip the values match, if any.
+    """
+    lr, beta, steps = EXERCISE["lr"], EXERCISE["beta"], EXERCISE["steps"]
+    x0 = SURFACE.start
+
+    def pair(x, v, g, lr_, beta_):
+        result, feedback = attempt(momentum_step, x, v, g, lr_, beta_, name="momentum_step")
+        if feedback is not None:
+            raise _Stop(feedback)
+        if not isinstance(result, tuple) or len(result) != 2:
+            raise _Stop(Feedback(False, "✗ momentum_step should return a pair (x, v): the new position and the new "
+                                        f"velocity; got {type(result).__name__} {result!r:.60}."))
+        return result
+
+    try:
+        xs, vs = _run_step(pair, lr, beta, steps)
+    except _Stop as stop:
+        return stop.feedback
+    except (TypeError, ValueError) as error:
+        return Feedback(False, f"✗ momentum_step returned something that is not two arrays of shape (2,): {error}")
+    if xs.shape != (steps, *x0.shape) or vs.shape != xs.shape:
+        return Feedback(False, f"✗ momentum_step should return x and v with the shape of x, {x0.shape}; "
+                               f"got x with shape {xs.shape[1:]} and v with shape {vs.shape[1:]}.")
+    tr = trace(Momentum(lr, beta, form="sum"), SURFACE.grad, x0, steps)
+    expected_x, expected_v = tr.path[1:], tr.history("v")[1:]
+    mistakes = {}
+    with np.errstate(all="ignore"):
+        for hint, slip in _SLIPS.items():
+            mistakes[hint] = _run_step(slip, lr, beta, steps)[0]
+    feedback = compare(xs, expected_x, symbol="x", mistakes=mistakes)
+    if not feedback.passed:
+        return feedback
+    feedback = compare(vs, expected_v, symbol="v")
+    if not feedback.passed:
+        return Feedback(False, feedback.message.replace("✗ Not yet.", "✗ Not yet: x is right but v is not.", 1))
+    return Feedback(True, f"✓ Correct: all {steps} steps of x and v match helpers.optimizers.Momentum(form=\"sum\") "
+                          f"(α = {lr:g}, β = {beta:g}), i.e. PyTorch's SGD(momentum=β).")
+
+
+class _Stop(Exception):
+    def __init__(self, feedback: Feedback):
+        super().__init__(feedback.message)
+        self.feedback = feedback
