@@ -1,0 +1,643 @@
+r"""Lesson 04 · AdaGrad: one learning rate per parameter, and why it runs out of steam.
+
+AdaGrad (Duchi, Hazan & Singer, JMLR 2011) keeps, for every coordinate, the running
+sum of its squared gradients and divides that coordinate's step by its root:
+
+.. math::
+    s_t = s_{t-1} + g_t^2 \qquad
+    x_t = x_{t-1} - \frac{\alpha}{\sqrt{s_t} + \varepsilon}\, g_t
+
+(ε outside the root, as in PyTorch).  This module holds what notebook 04 shows:
+
+- the numbers its prose claims (``first_step_sizes``, ``steps_by_condition_number``,
+  ``constant_slope``, ``rosenbrock_stall``, ``sparse_problem`` / ``weight_paths`` /
+  ``steps_to_learn``, ``rotated_bowl``);
+- its static figures (``idea_figure``, ``stall_figure``);
+- its interactive figures, in ``WIDGETS``: the optimizer playground with an
+  effective-learning-rate panel, and the rare-feature regression;
+- the exercise check ``check_adagrad_step``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import NullLocator
+
+from helpers.optimizers import SGD, AdaGrad, run, steps_to_converge, trace
+from helpers.plotting import DATA_STYLE, OKABE_ITO, clip_path, draw_surface, new_figure, style
+from helpers.surfaces import SURFACES, Surface, elongated_quadratic, rosenbrock
+from lessons.checks import Feedback, attempt, compare
+from lessons.playground import Contender, Playground, divergence_step
+from lessons.widgets import SLIDER_LAYOUT, SLIDER_STYLE, LiveFigure, eps_slider, lr_slider
+
+__all__ = [
+    "at_most",
+    "effective_rate",
+    "first_step_sizes",
+    "steps_by_condition_number",
+    "race",
+    "constant_slope",
+    "Stall",
+    "rosenbrock_stall",
+    "SparseProblem",
+    "sparse_problem",
+    "weight_paths",
+    "steps_to_learn",
+    "weights_diverged",
+    "sparse_race",
+    "rotated_bowl",
+    "idea_figure",
+    "stall_figure",
+    "EffectiveRatePanel",
+    "AdaGradPlayground",
+    "playground",
+    "SparseFeatures",
+    "sparse_features",
+    "WIDGETS",
+    "CHECK",
+    "check_adagrad_step",
+]
+
+COORDINATE_LOOKS = ({"linestyle": "-"}, {"linestyle": ":"})  # first coordinate solid, second dotted
+TARGET_STYLE = {"color": DATA_STYLE["data"]["color"], "linestyle": "-", "linewidth": 4, "alpha": 0.6}
+
+
+def at_most(value: float) -> str:
+    """A tiny difference as the power of ten it stays below ("below 1e-08"): the same on every machine."""
+    value = float(value)
+    if value == 0:
+        return "0"
+    return f"below 1e{int(np.floor(np.log10(value))) + 1:+03d}"
+
+
+def effective_rate(s: np.ndarray, lr: float, eps: float) -> np.ndarray:
+    r"""AdaGrad's learning rate per coordinate: :math:`\alpha / (\sqrt{s_t} + \varepsilon)`."""
+    return lr / (np.sqrt(s) + eps)
+
+
+# --- claim 1: on the elongated bowl both coordinates move at the same pace ---------------------
+
+
+def first_step_sizes(lr: float = 0.4, steps: int = 5, surface: Surface | None = None) -> dict[str, np.ndarray]:
+    """How far each coordinate moves in each of the first steps: ``|x_k − x_{k−1}|``, shape (steps, 2).
+
+    For GD and AdaGrad with the same α from the surface's start (default: the
+    elongated quadratic 0.1 w² + 2 b² from (−5, −2)).
+    """
+    surface = surface or elongated_quadratic()
+    return {name: np.abs(np.diff(run(opt, surface.grad, surface.start, steps), axis=0))
+            for name, opt in (("GD", SGD(lr)), ("AdaGrad", AdaGrad(lr)))}
+
+
+def steps_by_condition_number(kappas=(1, 20, 100, 1000), lr_gd: float = 0.4, lr_adagrad: float = 0.4,
+                              tol: float = 1e-3, max_steps: int = 100_000) -> dict[str, np.ndarray]:
+    """Steps until ‖x_k − x*‖ ≤ tol on ``elongated_quadratic(κ)`` for each κ (steep curvature fixed at 4).
+
+    The steep direction is the same for every κ, so GD's stable α is too; only the
+    shallow direction gets shallower as κ grows.
+    """
+    out = {"GD": [], "AdaGrad": []}
+    for kappa in kappas:
+        s = elongated_quadratic(condition_number=kappa)
+        for name, opt in (("GD", SGD(lr_gd)), ("AdaGrad", AdaGrad(lr_adagrad))):
+            out[name].append(float(steps_to_converge(opt, s.grad, s.start, s.minimum, max_steps, tol)))
+    return {name: np.array(v) for name, v in out.items()}
+
+
+def race(surface: Surface, lr: float, eps: float = 1e-10, steps: int = 100, start=None) -> dict[str, dict]:
+    """GD and AdaGrad with the same α from ``start`` (default: the surface's), as the playground runs them.
+
+    Per optimizer: ``path``, ``diverged`` (the step, or None), ``distance`` (‖x_T − x*‖)
+    and ``rates`` (the effective learning rate per coordinate at steps 1…T: α for GD,
+    α/(√s_t + ε) for AdaGrad).
+    """
+    x0 = surface.start if start is None else np.asarray(start, dtype=float)
+    out = {}
+    for name, opt in (("GD", SGD(lr)), ("AdaGrad", AdaGrad(lr, eps))):
+        tr = trace(opt, surface.grad, x0, steps)
+        rates = (effective_rate(tr.history("s")[1:], lr, eps) if name == "AdaGrad"
+                 else np.full((steps, len(x0)), float(lr)))
+        out[name] = {"path": tr.path, "diverged": divergence_step(surface, tr.path),
+                     "distance": float(np.linalg.norm(tr.path[-1] - surface.minimum)), "rates": rates}
+    return out
+
+
+# --- claim 2: s only grows, so the steps shrink ----------------------------------------------
+
+
+def constant_slope(lr: float = 0.1, steps: int = 10_000) -> dict[str, np.ndarray | float]:
+    r"""AdaGrad on a slope whose gradient is always 1: step t has length α/√t (up to ε).
+
+    Returns the step lengths (index t − 1 is step t), the distance covered after
+    ``steps`` steps, the estimate :math:`2\alpha\sqrt{T}` of that distance, and what
+    GD with the same α covers (:math:`\alpha T`).
+    """
+    path = run(AdaGrad(lr), lambda x: np.ones_like(x), np.zeros(1), steps)[:, 0]
+    return {
+        "step": np.abs(np.diff(path)),
+        "distance": float(abs(path[-1] - path[0])),
+        "estimate": 2 * lr * np.sqrt(steps),
+        "gd_distance": lr * steps,
+    }
+
+
+@dataclass(frozen=True)
+class Stall:
+    """AdaGrad (and GD for reference) on Rosenbrock's valley, many steps."""
+
+    start_distance: float  # ‖x_0 − x*‖
+    checkpoints: np.ndarray  # steps at which the run is reported
+    points: np.ndarray  # x_k at each checkpoint, shape (n, 2)
+    distances: np.ndarray  # ‖x_k − x*‖ at each checkpoint
+    rates: np.ndarray  # α / (√s_k + ε) per coordinate at each checkpoint, shape (n, 2)
+    early_share: np.ndarray  # s after `early` steps / s at the end, per coordinate
+    early: int
+    gd_point: np.ndarray  # GD's last iterate
+    gd_distance: float
+    adagrad_path: np.ndarray
+    gd_path: np.ndarray
+    adagrad_s: np.ndarray  # s_k for k = 0..steps, shape (steps + 1, 2)
+    lr: float
+    lr_gd: float
+
+
+def rosenbrock_stall(lr: float = 0.02, lr_gd: float = 0.001, steps: int = 10_000,
+                     checkpoints=(10, 100, 1000, 10_000), early: int = 10) -> Stall:
+    """Run AdaGrad(α = ``lr``) and GD(α = ``lr_gd``) from Rosenbrock's start (−1.5, 2) for ``steps`` steps."""
+    surface = rosenbrock()
+    opt = AdaGrad(lr)
+    tr = trace(opt, surface.grad, surface.start, steps)
+    s = tr.history("s")
+    ks = np.array(checkpoints)
+    gd = run(SGD(lr_gd), surface.grad, surface.start, steps)
+    return Stall(
+        start_distance=float(np.linalg.norm(surface.start - surface.minimum)),
+        checkpoints=ks,
+        points=tr.path[ks],
+        distances=np.linalg.norm(tr.path[ks] - surface.minimum, axis=1),
+        rates=effective_rate(s[ks], opt.lr, opt.eps),
+        early_share=s[early] / s[-1],
+        early=early,
+        gd_point=gd[-1],
+        gd_distance=float(np.linalg.norm(gd[-1] - surface.minimum)),
+        adagrad_path=tr.path,
+        gd_path=gd,
+        adagrad_s=s,
+        lr=lr,
+        lr_gd=lr_gd,
+    )
+
+
+# --- where it shines: a rare feature ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SparseProblem:
+    r"""Least squares :math:`L(w) = \frac{1}{2n}\sum_i (w \cdot x_i - y_i)^2` with a common and a rare feature.
+
+    Column 0 of ``X`` is non-zero in every sample; column 1 in a fraction ``p`` of them.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    p: float  # fraction of samples in which the rare feature is non-zero
+    w_true: np.ndarray
+    w_hat: np.ndarray  # the least-squares fit: where both optimizers are headed
+
+    @property
+    def n(self) -> int:
+        return len(self.y)
+
+    @property
+    def active(self) -> int:
+        """Samples in which the rare feature is non-zero."""
+        return int(np.count_nonzero(self.X[:, 1]))
+
+    def loss(self, w: np.ndarray) -> np.ndarray:
+        r = w @ self.X.T - self.y
+        return 0.5 * np.mean(r**2, axis=-1)
+
+    def grad(self, w: np.ndarray) -> np.ndarray:
+        r"""Full-batch gradient :math:`\frac1n X^\top (Xw - y)`."""
+        return (self.X @ w - self.y) @ self.X / self.n
+
+    def curvatures(self) -> np.ndarray:
+        r"""The Hessian's diagonal :math:`\frac1n\sum_i x_{ij}^2`: how steep the loss is along each weight."""
+        return np.mean(self.X**2, axis=0)
+
+
+def sparse_problem(p: float = 0.02, n: int = 1000, seed: int = 4, w_true=(1.0, 2.0), noise: float = 0.5,
+                   ) -> SparseProblem:
+    """A seeded regression whose second feature is 1 in ``round(p·n)`` samples (at least 1) and 0 elsewhere.
+
+    The samples that carry the rare feature are the first ones of a fixed random
+    order, so raising ``p`` adds samples and keeps the ones already there.
+    """
+    if not 0 < p <= 1:
+        raise ValueError(f"p must be in (0, 1]; got p={p!r}.")
+    rng = np.random.default_rng(seed)
+    common = rng.normal(size=n)
+    order = rng.permutation(n)
+    noise_draw = rng.normal(size=n)
+    rare = np.zeros(n)
+    rare[order[: max(1, round(p * n))]] = 1.0
+    X = np.column_stack([common, rare])
+    w_true = np.asarray(w_true, dtype=float)
+    y = X @ w_true + noise * noise_draw
+    w_hat = np.linalg.lstsq(X, y, rcond=None)[0]
+    return SparseProblem(X=X, y=y, p=float(np.mean(rare)), w_true=w_true, w_hat=w_hat)
+
+
+def weight_paths(problem: SparseProblem, lr: float = 0.5, steps: int = 1000) -> dict[str, np.ndarray]:
+    """Full-batch GD and AdaGrad with the same α from w = 0: the weights at every step, shape (steps + 1, 2)."""
+    w0 = np.zeros(2)
+    return {name: run(opt, problem.grad, w0, steps) for name, opt in (("GD", SGD(lr)), ("AdaGrad", AdaGrad(lr)))}
+
+
+def steps_to_learn(path: np.ndarray, target: np.ndarray, tol: float = 0.01) -> np.ndarray:
+    """Per weight, the first step from which it stays within ``tol`` (relative) of ``target``; inf if never."""
+    path = np.asarray(path, dtype=float)
+    target = np.asarray(target, dtype=float)
+    with np.errstate(invalid="ignore"):
+        close = np.abs(path - target) <= tol * np.abs(target)  # NaN (diverged) counts as not close
+    out = np.full(path.shape[1], np.inf)
+    for j in range(path.shape[1]):
+        far = np.flatnonzero(~close[:, j])
+        if far.size == 0:
+            out[j] = 0.0
+        elif far[-1] + 1 < len(path):
+            out[j] = float(far[-1] + 1)
+    return out
+
+
+def weights_diverged(path: np.ndarray, scale: float) -> int | None:
+    """First step whose weights are not finite or exceed 1000 × ``scale`` in size; None if there is none."""
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(path).all(axis=1) | (np.abs(path) > 1e3 * scale).any(axis=1)
+    return int(np.argmax(bad)) if bad.any() else None
+
+
+def sparse_race(problem: SparseProblem, lr: float = 0.5, steps: int = 1000, tol: float = 0.01) -> dict[str, dict]:
+    """GD and AdaGrad on ``problem``: per optimizer its path, the steps to learn each weight, its divergence step.
+
+    ``learned[j]`` is the step from which weight j stays within ``tol`` (relative)
+    of the least-squares value (inf: not within ``steps`` steps, or diverged).
+    """
+    scale = float(np.abs(problem.w_hat).max())
+    return {name: {"path": path, "learned": steps_to_learn(path, problem.w_hat, tol),
+                   "diverged": weights_diverged(path, scale)}
+            for name, path in weight_paths(problem, lr, steps).items()}
+
+
+# --- pitfall: the per-coordinate scaling only sees the axes ------------------------------------
+
+
+def rotated_bowl(degrees: float, curvatures=(0.2, 4.0)) -> Surface:
+    r"""The elongated quadratic turned by ``degrees``: :math:`f(p) = \tfrac12 p^\top R\,\mathrm{diag}(\lambda)R^\top p`.
+
+    Same curvatures, same start (−5, −2), same minimum; only the long axis no
+    longer lies along a coordinate.
+    """
+    theta = np.deg2rad(degrees)
+    R = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+    H = R @ np.diag(np.asarray(curvatures, dtype=float)) @ R.T
+
+    def f(p):
+        p = np.asarray(p, dtype=float)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return 0.5 * np.einsum("...i,ij,...j->...", p, H, p)
+
+    def grad(p):
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.asarray(p, dtype=float) @ H
+
+    base = elongated_quadratic()
+    return Surface(name=f"elongated quadratic turned {degrees:g}°", f=f, grad=grad, minimum=np.zeros(2),
+                   start=base.start, xlim=base.xlim, ylim=base.ylim)
+
+
+# --- static figures -----------------------------------------------------------------------------
+
+
+def idea_figure(lr: float = 0.4, steps: int = 60) -> Figure:
+    """GD and AdaGrad with the same α on 0.1 w² + 2 b²: their paths, and how far each coordinate moves per step."""
+    surface = elongated_quadratic()
+    paths = {name: run(opt, surface.grad, surface.start, steps) for name, opt in
+             (("GD", SGD(lr)), ("AdaGrad", AdaGrad(lr)))}
+    fig = new_figure(11, 4.2)
+    ax_path, ax_step = fig.subplots(1, 2, width_ratios=[1.15, 1])
+    draw_surface(ax_path, surface)
+    for name, path in paths.items():
+        ax_path.plot(path[:, 0], path[:, 1], label=name, **style(name, markevery=3))
+    ax_path.set_xlabel("w (shallow direction)")
+    ax_path.set_ylabel("b (steep direction)")
+    ax_path.set_title(f"0.1 w² + 2 b², α = {lr:g}, {steps} steps", fontsize=10)
+    ax_path.legend(loc="upper right", fontsize=8)
+    k = np.arange(1, steps + 1)
+    for name, path in paths.items():
+        color = style(name)["color"]
+        for j, coord in enumerate(("w", "b")):
+            ax_step.plot(k, np.abs(np.diff(path[:, j])), color=color, linewidth=1.8, label=f"{name}: |Δ{coord}|",
+                         **COORDINATE_LOOKS[j])
+    ax_step.set_yscale("log")
+    ax_step.set_xlabel("step k")
+    ax_step.set_ylabel("distance moved in one step")
+    ax_step.set_title("how far each coordinate moves per step", fontsize=10)
+    ax_step.grid(True, alpha=0.3)
+    ax_step.legend(fontsize=8)
+    return fig
+
+
+def stall_figure(stall: Stall | None = None) -> Figure:
+    """Rosenbrock: AdaGrad's path stops short while GD's arrives; AdaGrad's effective rate per coordinate."""
+    stall = stall or rosenbrock_stall()
+    surface = rosenbrock()
+    fig = new_figure(11, 4.2)
+    ax_path, ax_rate = fig.subplots(1, 2, width_ratios=[1.15, 1])
+    draw_surface(ax_path, surface)
+    steps = len(stall.adagrad_path) - 1
+    for name, path, lr in (("GD", stall.gd_path, stall.lr_gd), ("AdaGrad", stall.adagrad_path, stall.lr)):
+        shown = clip_path(path, surface.xlim, surface.ylim)
+        ax_path.plot(shown[:, 0], shown[:, 1], label=f"{name}, α = {lr:g}", **style(name, markevery=steps // 20))
+    ax_path.plot(*stall.adagrad_path[-1], marker="X", markersize=10, color=style("AdaGrad")["color"],
+                 markeredgecolor="black", linestyle="none", label=f"AdaGrad after {steps:,} steps", zorder=6)
+    ax_path.set_title(f"Rosenbrock, {steps:,} steps from (−1.5, 2)", fontsize=10)
+    ax_path.legend(loc="lower right", fontsize=8)
+    t = np.arange(1, steps + 1)
+    rates = effective_rate(stall.adagrad_s[1:], stall.lr, AdaGrad().eps)
+    color = style("AdaGrad")["color"]
+    for j, coord in enumerate(("x", "y")):
+        ax_rate.plot(t, rates[:, j], color=color, linewidth=1.8, label=f"AdaGrad: α/(√s + ε) for {coord}",
+                     **COORDINATE_LOOKS[j])
+    ax_rate.plot(t, np.full(steps, stall.lr_gd), color=style("GD")["color"], linestyle="--", linewidth=1.5,
+                 label=f"GD: α = {stall.lr_gd:g}, constant")
+    ax_rate.set_xscale("log")
+    ax_rate.set_yscale("log")
+    ax_rate.set_xlabel("step t")
+    ax_rate.set_ylabel("effective learning rate")
+    ax_rate.set_title("AdaGrad's rate is set by its first steps", fontsize=10)
+    ax_rate.grid(True, alpha=0.3)
+    ax_rate.legend(fontsize=8, loc="center right")
+    return fig
+
+
+# --- the playground: paths, loss, effective learning rate ---------------------------------------
+
+
+class EffectiveRatePanel:
+    """The playground's third panel: AdaGrad's α/(√s_t + ε) per coordinate, and GD's constant α."""
+
+    def setup(self, ax) -> None:
+        color = style("AdaGrad")["color"]
+        self.lines = [ax.plot([], [], color=color, linewidth=1.8, label=f"AdaGrad, {c}", **COORDINATE_LOOKS[j])[0]
+                      for j, c in enumerate(("x", "y"))]
+        (self.reference,) = ax.plot([], [], color=OKABE_ITO["reddish purple"], linestyle="--", linewidth=1.2,
+                                    label="x if |g| never changed: ∝ 1/√t")
+        (self.gd,) = ax.plot([], [], color=style("GD")["color"], linestyle="--", linewidth=1.5, label="GD: α")
+        ax.set_yscale("log")
+        ax.yaxis.set_minor_locator(NullLocator())
+        ax.set_xlabel("step t")
+        ax.set_ylabel("α / (√s_t + ε)")
+        ax.set_title("effective learning rate, log scale", fontsize=10)
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
+
+    def update(self, ax, traces, surface, params) -> None:
+        lr, eps = params["lr"], params["eps"]
+        s = traces["AdaGrad"].history("s")[1:]  # s_1 … s_T (s_0 = 0 has no rate)
+        t = np.arange(1, len(s) + 1)
+        rates = effective_rate(s, lr, eps)
+        for j, line in enumerate(self.lines):
+            line.set_data(t, rates[:, j])
+        self.reference.set_data(t, rates[0, 0] / np.sqrt(t))
+        self.gd.set_data(t, np.full(len(t), lr))
+        shown = np.concatenate([rates[np.isfinite(rates)], [lr], rates[:1, 0] / np.sqrt(len(t))])
+        shown = shown[shown > 0]
+        ax.set_xlim(0, len(t))
+        ax.set_ylim(shown.min() / 3, shown.max() * 3)
+
+
+def playground_surfaces() -> dict[str, Surface]:
+    """The shared surfaces, plus a bowl ten times as elongated (κ = 200) right after the usual one (κ = 20)."""
+    surfaces = {name: factory() for name, factory in SURFACES.items()}
+    first = next(iter(surfaces))
+    return {first: surfaces.pop(first), "elongated quadratic, κ = 200": elongated_quadratic(200), **surfaces}
+
+
+def _starts(surface: Surface) -> dict[str, np.ndarray]:
+    """The default start, plus one that teaches something on the bowl and on Rosenbrock.
+
+    The first name is the same on every surface: ``Playground`` keeps the start
+    menu's value while it swaps the options, and a value missing from the old
+    options would be rejected (see the lesson's report).
+    """
+    starts = {"default start": surface.start}
+    if surface.name.startswith("elongated"):
+        starts["equally far in w and b (−2.5, −2.5)"] = np.array([-2.5, -2.5])
+    if surface.name == "Rosenbrock":
+        starts["on the valley floor (−1, 1)"] = np.array([-1.0, 1.0])
+    return starts
+
+
+def steps_slider(value: int = 100) -> widgets.SelectionSlider:
+    """How many steps each optimizer takes."""
+    return widgets.SelectionSlider(options=[50, 100, 200, 500, 1000], value=value, description="steps",
+                                   style=SLIDER_STYLE, layout=SLIDER_LAYOUT)
+
+
+class AdaGradPlayground(Playground):
+    """The shared playground with GD and AdaGrad, an ε and a steps control, and the effective-rate panel."""
+
+    def __init__(self, lr: float = 0.4, eps: float = 1e-10, steps: int = 100):
+        super().__init__(
+            contenders=[Contender("GD", lambda p: SGD(p["lr"])),
+                        Contender("AdaGrad", lambda p: AdaGrad(p["lr"], p["eps"]))],
+            controls={"lr": lr_slider(lr, -3, 0.5), "eps": eps_slider(eps, -10, 1, "ε (in √s + ε)"),
+                      "steps": steps_slider(steps)},
+            surfaces=playground_surfaces(),
+            starts=_starts,
+            steps=steps,
+            panel=EffectiveRatePanel(),
+            describe=lambda p: f"α = {p['lr']:.2g}, ε = {p['eps']:.0e}",
+            width=13.5,
+        )
+
+
+def playground() -> AdaGradPlayground:
+    """GD vs AdaGrad on the lesson's surfaces (elongated quadratic first)."""
+    return AdaGradPlayground()
+
+
+# --- the rare-feature regression, live ----------------------------------------------------------
+
+
+def frequency_slider(value: float = 0.02) -> widgets.FloatLogSlider:
+    """The fraction p of samples in which the rare feature is non-zero (log scale, 0.2 % to 50 %)."""
+    return widgets.FloatLogSlider(value=value, base=10, min=np.log10(0.002), max=np.log10(0.5), step=0.05,
+                                  description="rare feature's frequency p", readout_format=".1%",
+                                  style=SLIDER_STYLE, layout=SLIDER_LAYOUT)
+
+
+class SparseFeatures(LiveFigure):
+    """The weights of a common and of a rare feature over the steps of full-batch GD and AdaGrad."""
+
+    names = ("GD", "AdaGrad")
+
+    def __init__(self, lr: float = 0.5, p: float = 0.02, steps: int = 1000):
+        self.steps = steps
+        self.problems: dict[float, SparseProblem] = {}
+        self.race: dict[str, dict] = {}
+        fig = new_figure(11, 3.8)
+        self.axes = fig.subplots(1, 2)
+        k = np.arange(steps + 1)
+        self.lines = {}
+        for j, ax in enumerate(self.axes):
+            (target,) = ax.plot([], [], label="least-squares value", **TARGET_STYLE)
+            self.lines[("target", j)] = target
+            for name in self.names:
+                (self.lines[(name, j)],) = ax.plot(k, np.zeros_like(k, dtype=float), label=name,
+                                                   **dict(style(name), marker=None))
+            ax.set_xscale("symlog", linthresh=1)
+            ax.xaxis.set_minor_locator(NullLocator())
+            ax.set_xlim(0, steps)
+            ax.set_xlabel("step k (log scale)")
+            ax.grid(True, alpha=0.3)
+        self.axes[0].set_ylabel("weight of the common feature, w₁")
+        self.axes[1].set_ylabel("weight of the rare feature, w₂")
+        super().__init__(fig, {"lr": lr_slider(lr, -2, 0.5), "p": frequency_slider(p)})
+
+    def problem(self, p: float) -> SparseProblem:
+        """The regression for frequency p (cached: moving α does not rebuild it)."""
+        if p not in self.problems:
+            self.problems[p] = sparse_problem(p)
+        return self.problems[p]
+
+    def draw(self, params: dict) -> None:
+        problem = self.problem(params["p"])
+        self.race = sparse_race(problem, params["lr"], self.steps)
+        for name, result in self.race.items():
+            shown = result["path"].copy()
+            at = result["diverged"]
+            if at is not None:
+                shown[at + 1:] = np.nan
+            for j in range(2):
+                self.lines[(name, j)].set_ydata(shown[:, j])
+                when = result["learned"][j]
+                label = (f"{name}: diverged at step {at}" if at is not None else
+                         f"{name}: within 1 % from step {when:.0f}" if np.isfinite(when) else
+                         f"{name}: not within 1 % in {self.steps} steps")
+                self.lines[(name, j)].set_label(label)
+        for j, ax in enumerate(self.axes):
+            self.lines[("target", j)].set_data([0, self.steps], [problem.w_hat[j]] * 2)
+            ax.set_ylim(-0.25 * abs(problem.w_hat[j]), 1.6 * abs(problem.w_hat[j]))
+            ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
+        self.axes[0].set_title(f"common feature (in every sample), α = {params['lr']:.2g}", fontsize=10)
+        self.axes[1].set_title(f"rare feature (in {problem.active} of {problem.n} samples, "
+                               f"{problem.p:.1%})", fontsize=10)
+
+
+def sparse_features() -> SparseFeatures:
+    """The rare-feature regression with α = 0.5 and p = 2 %."""
+    return SparseFeatures()
+
+
+#: Every interactive figure of notebook 04, by name (tests and the benchmark build each one).
+WIDGETS: dict[str, Callable[[], LiveFigure]] = {
+    "playground": playground,
+    "sparse features": sparse_features,
+}
+
+
+# --- the exercise: one AdaGrad step -------------------------------------------------------------
+
+#: The setting the check runs the learner's step in (ε large enough that where it goes matters).
+CHECK = {"start": (3.0, 1.5), "lr": 0.5, "eps": 0.1, "steps": 6}
+
+
+def _correct(x, g, s, lr, eps):
+    s = s + g**2  # s_t = s_{t-1} + g_t²
+    return x - lr * g / (np.sqrt(s) + eps), s  # x_t = x_{t-1} - α g_t / (√s_t + ε)
+
+
+def _slips() -> dict[str, Callable]:
+    """Wrong versions of the step, each with the hint a learner whose values match it should get."""
+    def ewma(beta):
+        def step(x, g, s, lr, eps):
+            s = beta * s + (1 - beta) * g**2
+            return x - lr * g / (np.sqrt(s) + eps), s
+        return step
+
+    slips = {
+        "ε is inside the square root: AdaGrad (and PyTorch) add ε after the root, √s_t + ε, not √(s_t + ε).":
+            lambda x, g, s, lr, eps: (x - lr * g / np.sqrt(s + g**2 + eps), s + g**2),
+        "did you forget to square g? s accumulates squared gradients: s_t = s_{t−1} + g_t².":
+            lambda x, g, s, lr, eps: (x - lr * g / (np.sqrt(s + g) + eps), s + g),
+        "you divided by √s_{t−1}, the sum before this step's gradient was added: update s first, then "
+        "use the new s_t in the step.":
+            lambda x, g, s, lr, eps: (x - lr * g / (np.sqrt(s) + eps), s + g**2),
+        "your step divides by the latest |g_t| only: did you forget to add the previous s (s_t = g_t²), or "
+        "return the old s instead of the new one? AdaGrad keeps the sum of all squared gradients, "
+        "s_t = s_{t−1} + g_t², and returns it.": ewma(0.0),
+        "did you forget the square root? The step divides by √s_t + ε, not s_t + ε.":
+            lambda x, g, s, lr, eps: (x - lr * g / (s + g**2 + eps), s + g**2),
+        "where is ε? The step divides by √s_t + ε.":
+            lambda x, g, s, lr, eps: (x - lr * g / np.sqrt(s + g**2), s + g**2),
+        "the step goes uphill: subtract α·g/(√s_t + ε) from x, do not add it.":
+            lambda x, g, s, lr, eps: (x + lr * g / (np.sqrt(s + g**2) + eps), s + g**2),
+        "did you return (s, x)? Return the pair in the order (x_new, s_new).":
+            lambda x, g, s, lr, eps: _correct(x, g, s, lr, eps)[::-1],
+    }
+    for beta in (0.9, 0.99, 0.999):
+        slips[f"your s is an EWMA, β·s + (1 − β)·g² (here β = {beta:g}): that is next lesson's RMSProp. "
+              "AdaGrad keeps the plain sum, s_t = s_{t−1} + g_t²."] = ewma(beta)
+    return slips
+
+
+def _iterates(step: Callable, name: str = "adagrad_step") -> tuple[np.ndarray | None, np.ndarray | None,
+                                                                    Feedback | None]:
+    """Run ``step`` from CHECK's start on the elongated quadratic: the iterates x_1… and sums s_1…, or feedback."""
+    surface = elongated_quadratic()
+    x = np.array(CHECK["start"], dtype=float)
+    s = np.zeros(2)
+    xs, ss = [], []
+    with np.errstate(all="ignore"):  # a slip may take the root of a negative number: that is feedback, not a warning
+        for _ in range(CHECK["steps"]):
+            result, feedback = attempt(step, x.copy(), surface.grad(x), s.copy(), CHECK["lr"], CHECK["eps"],
+                                       name=name)
+            if feedback is not None:
+                return None, None, feedback
+            try:
+                x_new, s_new = result
+                x = np.array(x_new, dtype=float).reshape(2)
+                s = np.array(s_new, dtype=float).reshape(2)
+            except (TypeError, ValueError):
+                return None, None, Feedback(False, f"✗ {name} should return a pair (x_new, s_new) of arrays shaped "
+                                                   f"like x; got {result!r:.80}.")
+            xs.append(x)
+            ss.append(s)
+    return np.array(xs), np.array(ss), None
+
+
+def check_adagrad_step(step: Callable) -> Feedback:
+    """Run the learner's ``step(x, g, s, lr, eps) -> (x_new, s_new)`` for a few steps and compare with ``AdaGrad``.
+
+    The run: 0.1 w² + 2 b² from (3, 1.5), α = 0.5, ε = 0.1, 6 steps.  The first
+    differing x_t is named; values that match a known slip get its hint.
+    """
+    name = getattr(step, "__name__", "your function")
+    xs, ss, feedback = _iterates(step, name)
+    if feedback is not None:
+        return feedback
+    surface = elongated_quadratic()
+    tr = trace(AdaGrad(CHECK["lr"], CHECK["eps"]), surface.grad, np.array(CHECK["start"]), CHECK["steps"])
+    mistakes = {hint: _iterates(wrong)[0] for hint, wrong in _slips().items()}
+    verdict = compare(xs, tr.path[1:], symbol="x", mistakes=mistakes)
+    if not verdict.passed:
+        return verdict
+    return compare(ss, tr.history("s")[1:], symbol="s",
+                   success="Your step matches helpers.optimizers.AdaGrad, ε outside the root as in PyTorch.")
