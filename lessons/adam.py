@@ -1,0 +1,698 @@
+r"""Lesson 06 · Adam: momentum's first moment, RMSProp's second moment, and bias correction.
+
+.. math::
+    m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t \qquad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2
+
+    \hat m_t = m_t / (1-\beta_1^t) \qquad \hat v_t = v_t / (1-\beta_2^t)
+
+    x_t = x_{t-1} - \alpha\, \hat m_t / (\sqrt{\hat v_t} + \varepsilon)
+
+What the notebook ``06_adam.ipynb`` shows and prints comes from here:
+
+- ``adam_playground`` (Adam against gradient descent, with a bias-correction toggle and a
+  step-size panel) and ``race`` (GD, momentum, RMSProp and Adam on shared sliders);
+- the numbers the prose claims: ``bias_correction_table``, ``scale_table``,
+  ``race_table``, ``variant_steps``, ``deviation_from_torch``, …;
+- the three ways implementations place ε (``VARIANTS``), run by ``run_variant``;
+- the exercise check ``check_adam_step``, which names the slip behind a wrong answer.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import numpy as np
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
+
+from helpers.optimizers import SGD, Adam, Momentum, RMSProp, run, trace
+from helpers.plotting import DATA_STYLE, OKABE_ITO, new_figure, style
+from helpers.surfaces import Surface, beale, elongated_quadratic, rosenbrock, saddle
+from lessons.checks import Feedback, attempt, compare
+from lessons.playground import Contender, Playground, divergence_step
+from lessons.widgets import beta_slider, lr_slider, toggle
+
+__all__ = [
+    "PAPER",
+    "WIDGETS",
+    "adam_playground",
+    "race",
+    "RACE",
+    "step_lengths",
+    "bias_correction_table",
+    "uncorrected_ratio",
+    "step_bound",
+    "scale_table",
+    "gd_stability_limit",
+    "race_table",
+    "VARIANTS",
+    "run_variant",
+    "variant_steps",
+    "eps_hat_equivalence",
+    "effective_eps",
+    "TORCH_FIXTURE",
+    "torch_adam_cases",
+    "deviation_from_torch",
+    "check_adam_step",
+    "idea_figure",
+    "bias_correction_figure",
+]
+
+#: The paper's defaults (Kingma & Ba, 2014, Algorithm 1).
+PAPER = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+
+
+# --- measuring steps ------------------------------------------------------------------
+
+
+def step_lengths(path: np.ndarray) -> np.ndarray:
+    r"""The size of each step, :math:`\|x_k - x_{k-1}\|_\infty` for k = 1..len(path) − 1.
+
+    The largest coordinate's move: Adam bounds each coordinate separately, so this
+    is the natural yardstick (a 2-D step of α in both coordinates has length α, not α√2).
+    """
+    path = np.asarray(path, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.abs(np.diff(path, axis=0)).reshape(len(path) - 1, -1).max(axis=1)
+
+
+def _constant_gradient(x: np.ndarray) -> np.ndarray:
+    return np.ones_like(x)
+
+
+def uncorrected_ratio(t, beta1: float = PAPER["beta1"], beta2: float = PAPER["beta2"]) -> np.ndarray:
+    r"""Step t without bias correction ÷ step t with it, under a constant gradient.
+
+    With a constant gradient g, :math:`m_t = (1-\beta_1^t) g` and :math:`v_t = (1-\beta_2^t) g^2`,
+    so the uncorrected step is :math:`\alpha (1-\beta_1^t)/\sqrt{1-\beta_2^t}` (ε neglected),
+    while the corrected one is α.
+    """
+    t = np.asarray(t, dtype=float)
+    return (1 - beta1**t) / np.sqrt(1 - beta2**t)
+
+
+def bias_correction_table(ts=(1, 2, 3, 4, 5, 10, 20, 100, 1000, 5000), lr: float = PAPER["lr"],
+                          beta1: float = PAPER["beta1"], beta2: float = PAPER["beta2"]) -> list[dict]:
+    """Adam's step t with and without bias correction (in units of α), run on a constant gradient g = 1.
+
+    Each row: ``t``, ``with`` and ``without`` (step length ÷ α, from ``helpers.optimizers.Adam``),
+    ``ratio`` (without ÷ with) and ``formula`` (``uncorrected_ratio(t)``, the closed form).
+    """
+    steps = max(ts)
+    x0 = np.zeros(1)
+    with_ = step_lengths(run(Adam(lr, beta1, beta2), _constant_gradient, x0, steps)) / lr
+    without = step_lengths(run(Adam(lr, beta1, beta2, bias_correction=False), _constant_gradient, x0, steps)) / lr
+    return [{"t": t, "with": with_[t - 1], "without": without[t - 1], "ratio": without[t - 1] / with_[t - 1],
+             "formula": float(uncorrected_ratio(t, beta1, beta2))} for t in ts]
+
+
+def step_bound(beta1: float = PAPER["beta1"], beta2: float = PAPER["beta2"]) -> float:
+    r"""The paper's bound on one corrected step, in units of α (Kingma & Ba, section 2.1).
+
+    :math:`|\Delta_t| \le \alpha (1-\beta_1)/\sqrt{1-\beta_2}` when :math:`1-\beta_1 > \sqrt{1-\beta_2}`
+    (reached only when a gradient appears after a long run of zeros), and :math:`|\Delta_t| \le \alpha`
+    otherwise.
+    """
+    factor = (1 - beta1) / math.sqrt(1 - beta2)
+    return max(factor, 1.0)
+
+
+def gd_stability_limit(surface: Surface) -> float:
+    """The largest stable learning rate of gradient descent at the surface's minimum: 2 / λ_max of the Hessian.
+
+    The Hessian comes from central differences of ``surface.grad`` (exact for a quadratic).
+    """
+    h = 1e-4
+    x = np.asarray(surface.minimum, dtype=float)
+    columns = [(surface.grad(x + h * e) - surface.grad(x - h * e)) / (2 * h) for e in np.eye(len(x))]
+    hessian = np.array(columns).T
+    return 2 / float(np.linalg.eigvalsh((hessian + hessian.T) / 2).max())
+
+
+def scale_table(scale: float = 1000.0, steps: int = 3, lr: float = PAPER["lr"]) -> dict:
+    """The first steps of GD and Adam (both with learning rate ``lr``) on the elongated quadratic and on it × ``scale``.
+
+    Returns ``{"GD": {"original": lengths, "scaled": lengths}, "Adam": {...}}`` with the
+    step lengths (∞-norm) of steps 1..``steps``, from ``helpers.optimizers``.
+    """
+    surfaces = {"original": elongated_quadratic(), "scaled": elongated_quadratic().scaled(scale)}
+    optimizers = {"GD": SGD(lr), "Adam": Adam(lr)}
+    return {name: {key: step_lengths(run(opt, s.grad, s.start, steps)) for key, s in surfaces.items()}
+            for name, opt in optimizers.items()}
+
+
+# --- the race ---------------------------------------------------------------------------
+
+#: The four contenders of the race; every one reads the same sliders.
+RACE = [
+    Contender("GD", lambda p: SGD(p["lr"])),  # x -= α g
+    Contender("Momentum", lambda p: Momentum(p["lr"], p["beta1"])),  # x -= α m, m = EWMA of g (lecture form)
+    Contender("RMSProp", lambda p: RMSProp(p["lr"], p["beta2"])),  # x -= α g / (√s + ε), s = EWMA of g²
+    Contender("Adam", lambda p: Adam(p["lr"], p["beta1"], p["beta2"])),  # x -= α m̂ / (√v̂ + ε)
+]
+
+RACE_DEFAULTS = {"lr": 0.1, "beta1": 0.9, "beta2": 0.999}
+
+
+def _race_surfaces() -> dict[str, Surface]:
+    return {"elongated quadratic": elongated_quadratic(), "Rosenbrock": rosenbrock(), "Beale": beale(),
+            "saddle": saddle()}
+
+
+def race_table(params: Mapping | None = None, tol: float = 1e-2, max_steps: int = 5000,
+               surfaces: Mapping[str, Surface] | None = None) -> dict[str, dict[str, str | int]]:
+    """Steps each race contender needs to come within ``tol`` of the minimum, per surface.
+
+    Entries are an int (the first step k with ‖x_k − x*‖∞ ≤ tol), ``"diverged at k"`` or
+    ``"> max_steps"``.  ``params`` are the slider values (default: ``RACE_DEFAULTS``).
+    """
+    params = dict(RACE_DEFAULTS, **(params or {}))
+    surfaces = surfaces or _race_surfaces()
+    table = {}
+    for name, s in surfaces.items():
+        row = {}
+        for c in RACE:
+            path = run(c.make(params), s.grad, s.start, max_steps)
+            with np.errstate(all="ignore"):  # a diverging path overflows on its way to NaN
+                close = np.abs(path - s.minimum).max(axis=1) <= tol
+            k_bad = divergence_step(s, path)
+            if close.any() and (k_bad is None or np.argmax(close) < k_bad):
+                row[c.name] = int(np.argmax(close))
+            elif k_bad is not None:
+                row[c.name] = f"diverged at {k_bad}"
+            else:
+                row[c.name] = f"> {max_steps}"
+        table[name] = row
+    return table
+
+
+# --- widgets ----------------------------------------------------------------------------
+
+
+class StepPanel:
+    """The playground's third panel: each step's length ÷ α (log scale), with a line at 1 (a step of exactly α)."""
+
+    def __init__(self, names: list[str]):
+        self.names = names
+        self.lines = {}
+
+    def setup(self, ax) -> None:
+        for name in self.names:
+            (self.lines[name],) = ax.plot([], [], label=name, **dict(style(name), marker=None))
+        ax.axhline(1.0, color=OKABE_ITO["bluish green"], linestyle=":", linewidth=1.5, label="a step of α")
+        ax.set_yscale("log")
+        ax.yaxis.set_minor_locator(NullLocator())
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))  # plain text: cheaper than 10^k
+        ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+        ax.set_xlabel("step k")
+        ax.set_ylabel("|x_k − x_{k−1}|∞ / α")
+        ax.set_title("step size in units of α")
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+
+    def update(self, ax, traces, surface: Surface, params: dict) -> None:
+        shown = []
+        for name, line in self.lines.items():
+            path = traces[name].path
+            steps = step_lengths(path) / params["lr"]
+            with np.errstate(invalid="ignore"):
+                steps = np.where(steps > 0, steps, np.nan)  # a log axis cannot show 0
+            k = divergence_step(surface, path)
+            if k is not None:
+                steps[k:] = np.nan  # as in the loss panel: up to the step that blew up, then off the chart
+            line.set_data(np.arange(1, len(steps) + 1), steps)
+            shown.append(steps[np.isfinite(steps)])
+        values = np.concatenate(shown)
+        low = max(float(values.min()), 1e-4) if values.size else 0.1
+        high = min(float(values.max()), 1e5) if values.size else 10.0
+        ax.set_xlim(0, len(steps))
+        ax.set_ylim(10 ** math.floor(math.log10(min(low, 0.5))), 10 ** math.ceil(math.log10(max(high, 2.0))))
+
+
+def _playground_surfaces() -> dict[str, Surface]:
+    q = elongated_quadratic()
+    return {"elongated quadratic": q, "1000 × elongated quadratic": q.scaled(1000), "Rosenbrock": rosenbrock(),
+            "Beale": beale(), "saddle": saddle()}
+
+
+def _playground_starts(surface: Surface) -> dict[str, np.ndarray]:
+    """Start points that teach something: a coordinate whose gradient is tiny still moves about α per step."""
+    if "elongated quadratic" in surface.name:
+        return {"(−5, −2)": surface.start, "(−5, 0.001): almost on the w-axis": np.array([-5.0, 1e-3])}
+    if surface.name == "saddle":
+        return {"(−1.5, 10⁻³): just off the ridge": surface.start,
+                "(−1.5, 10⁻⁸): almost on the ridge": np.array([-1.5, 1e-8])}
+    x, y = surface.start
+    return {f"({x:g}, {y:g})".replace("-", "−"): surface.start}
+
+
+def _beta1_slider(value: float = 0.9):
+    return beta_slider(value, min=0.0, max=0.99, step=0.01, description="β₁ (momentum)")
+
+
+def _beta2_slider(value: float = 0.999):
+    slider = beta_slider(value, min=0.9, max=0.9999, step=0.0001, description="β₂ (RMS)")
+    slider.readout_format = ".4f"  # 0.9999 must not read "1.000"
+    return slider
+
+
+def adam_playground() -> Playground:
+    """Adam against gradient descent: contours and paths, loss per step, and each step's size in units of α.
+
+    Sliders: learning rate α (log scale), β₁, β₂; a bias-correction toggle; the surface
+    (including the elongated quadratic × 1000) and, where it teaches something, the start.
+    """
+
+    def make_adam(p):
+        return Adam(p["lr"], p["beta1"], p["beta2"], bias_correction=p["bias_correction"])
+
+    def describe(p):
+        corrected = "on" if p["bias_correction"] else "OFF"
+        return f"α = {p['lr']:.2g}\nβ₁ = {p['beta1']:.2f}, β₂ = {p['beta2']:.4f}, bias correction {corrected}"
+
+    return Playground(
+        contenders=[Contender("GD", lambda p: SGD(p["lr"])), Contender("Adam", make_adam)],
+        controls={"lr": lr_slider(0.1, -4, 0), "beta1": _beta1_slider(), "beta2": _beta2_slider(),
+                  "bias_correction": toggle(True, "bias correction (m̂, v̂)")},
+        surfaces=_playground_surfaces(),
+        starts=_playground_starts,
+        steps=200,
+        panel=StepPanel(["GD", "Adam"]),
+        describe=describe,
+        width=13.0,
+    )
+
+
+def race() -> Playground:
+    """GD, momentum, RMSProp and Adam from the same start, all reading the same three sliders.
+
+    α is every contender's learning rate; β₁ is momentum's β and Adam's β₁; β₂ is RMSProp's β
+    and Adam's β₂.
+    """
+    return Playground(
+        contenders=RACE,
+        controls={"lr": lr_slider(RACE_DEFAULTS["lr"], -4, 0), "beta1": _beta1_slider(RACE_DEFAULTS["beta1"]),
+                  "beta2": _beta2_slider(RACE_DEFAULTS["beta2"])},
+        surfaces=_race_surfaces(),
+        steps=200,
+        describe=lambda p: f"α = {p['lr']:.2g}, β₁ = {p['beta1']:.2f}, β₂ = {p['beta2']:.4f}",
+    )
+
+
+#: Every interactive figure of the notebook, by name (for the tests and the benchmark).
+WIDGETS: dict[str, Callable[[], Playground]] = {"adam_playground": adam_playground, "race": race}
+
+
+# --- how implementations differ: where ε goes ---------------------------------------------
+
+
+def _moments(g, m, v, beta1, beta2):
+    m = beta1 * m + (1 - beta1) * g  # m_t = β₁ m_{t-1} + (1 - β₁) g_t
+    v = beta2 * v + (1 - beta2) * g**2  # v_t = β₂ v_{t-1} + (1 - β₂) g_t²
+    return m, v
+
+
+def step_paper(x, g, m, v, t, lr, beta1, beta2, eps):
+    r"""Algorithm 1 of the paper, and PyTorch.
+
+    :math:`x_t = x_{t-1} - \alpha\,\hat m_t/(\sqrt{\hat v_t} + \varepsilon)`.
+    """
+    m, v = _moments(g, m, v, beta1, beta2)
+    m_hat = m / (1 - beta1**t)  # m̂_t = m_t / (1 - β₁ᵗ)
+    v_hat = v / (1 - beta2**t)  # v̂_t = v_t / (1 - β₂ᵗ)
+    return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def step_eps_inside(x, g, m, v, t, lr, beta1, beta2, eps):
+    r"""ε inside the root (as optax's ``eps_root``).
+
+    :math:`x_t = x_{t-1} - \alpha\,\hat m_t/\sqrt{\hat v_t + \varepsilon}`.
+    """
+    m, v = _moments(g, m, v, beta1, beta2)
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return x - lr * m_hat / np.sqrt(v_hat + eps), m, v
+
+
+def step_eps_hat(x, g, m, v, t, lr, beta1, beta2, eps):
+    r"""The paper's "more efficient" order (end of section 2), TensorFlow/Keras's convention.
+
+    :math:`\alpha_t = \alpha\sqrt{1-\beta_2^t}/(1-\beta_1^t)`, then
+    :math:`x_t = x_{t-1} - \alpha_t\, m_t/(\sqrt{v_t} + \hat\varepsilon)`: ε is added before
+    the bias correction, so it acts like :math:`\varepsilon/\sqrt{1-\beta_2^t}` in Algorithm 1.
+    """
+    m, v = _moments(g, m, v, beta1, beta2)
+    lr_t = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)  # α_t = α √(1 - β₂ᵗ) / (1 - β₁ᵗ)
+    return x - lr_t * m / (np.sqrt(v) + eps), m, v
+
+
+#: Three places for ε, by the name the notebook prints: 1 is the paper's Algorithm 1 and PyTorch,
+#: 2 puts ε inside the root (optax's ``eps_root``), 3 is the paper's section-2 order (TF/Keras's ε̂).
+VARIANTS: dict[str, Callable] = {
+    "1: √v̂ + ε": step_paper,
+    "2: √(v̂ + ε)": step_eps_inside,
+    "3: √v + ε̂": step_eps_hat,
+}
+
+
+def run_variant(step: Callable, grad_fn: Callable, x0, steps: int, lr: float = PAPER["lr"],
+                beta1: float = PAPER["beta1"], beta2: float = PAPER["beta2"], eps=PAPER["eps"]) -> np.ndarray:
+    """The path of one of the ``VARIANTS`` (or any step with their signature): shape ``(steps + 1, *x0.shape)``.
+
+    ``eps`` may be a number or a function of t (e.g. ``lambda t: 1e-8 * np.sqrt(1 - 0.999**t)``).
+    """
+    x = np.asarray(x0, dtype=float)
+    m = v = np.zeros_like(x)
+    path = [x]
+    with np.errstate(all="ignore"):
+        for t in range(1, steps + 1):
+            eps_t = eps(t) if callable(eps) else eps
+            x, m, v = step(x, grad_fn(x), m, v, t, lr, beta1, beta2, eps_t)
+            path.append(x)
+    return np.array(path)
+
+
+def variant_steps(g: float, ts=(1, 2, 3, 10, 100, 1000), **hyper) -> dict[str, np.ndarray]:
+    """Step t ÷ α of every variant under a constant gradient of size ``g``, for each t in ``ts``.
+
+    With a gradient of about 1, ε (10⁻⁸) is invisible wherever it sits; with a gradient of
+    10⁻⁶, where ε sits decides the step.
+    """
+    hyper = dict(PAPER, **hyper)
+    ts = tuple(ts)
+
+    def grad(x):
+        return np.full_like(x, g)
+
+    return {name: step_lengths(run_variant(step, grad, np.zeros(1), max(ts), **hyper))[np.array(ts) - 1]
+            / hyper["lr"] for name, step in VARIANTS.items()}
+
+
+def effective_eps(eps: float, t, beta2: float = PAPER["beta2"]) -> np.ndarray:
+    r"""The ε of Algorithm 1 that the ε̂ convention amounts to at step t: :math:`\hat\varepsilon/\sqrt{1-\beta_2^t}`."""
+    return eps / np.sqrt(1 - beta2 ** np.asarray(t, dtype=float))
+
+
+def eps_hat_equivalence(steps: int = 200, scale: float = 1e-6, **hyper) -> float:
+    r"""Largest relative difference between Algorithm 1 and the ε̂ form with a time-varying ε̂.
+
+    The ε̂ form is run with :math:`\hat\varepsilon = \varepsilon\sqrt{1-\beta_2^t}`.
+
+    On the elongated quadratic × ``scale`` (small gradients, so that ε matters); ~1e-16 means
+    the two are the same optimizer.
+    """
+    hyper = dict(PAPER, **hyper)
+    s = elongated_quadratic().scaled(scale)
+    eps, beta2 = hyper.pop("eps"), hyper["beta2"]
+    paper = run_variant(step_paper, s.grad, s.start, steps, eps=eps, **hyper)
+    hat = run_variant(step_eps_hat, s.grad, s.start, steps, eps=lambda t: eps * np.sqrt(1 - beta2**t), **hyper)
+    return _relative_deviation(hat, paper)
+
+
+# --- the golden fixtures: torch.optim.Adam trajectories -----------------------------------
+
+#: Trajectories of torch.optim.Adam (PyTorch 2.13, float64), committed with the tests.
+TORCH_FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "golden" / "torch_trajectories.json"
+
+
+def _fixture() -> dict:
+    if not TORCH_FIXTURE.exists():
+        raise FileNotFoundError("tests/golden/torch_trajectories.json is missing: this lesson reads the "
+                                "torch.optim fixtures from the project's tests folder (run it from a clone).")
+    return json.loads(TORCH_FIXTURE.read_text())
+
+
+def _fixture_gradient(problem: str, fixture: dict) -> Callable:
+    """The gradient of a fixture problem (the same functions the fixtures were made on)."""
+    if problem == "least_squares":
+        A = np.array(fixture["least_squares"]["A"])
+        b = np.array(fixture["least_squares"]["b"])
+        return lambda x: A.T @ (A @ x - b)  # ∇ ½‖Ax − b‖²
+    return {"quadratic": elongated_quadratic().grad, "rosenbrock": rosenbrock().grad, "beale": beale().grad}[problem]
+
+
+def torch_adam_cases() -> list[dict]:
+    """The fixture's torch.optim.Adam cases, each with ``kwargs`` (ours), ``torch`` (theirs), ``problem``,
+    ``x0``, ``path`` (an array) and ``grad`` (the problem's gradient function); plus ``steps`` and
+    ``torch_version``."""
+    fixture = _fixture()
+    return [dict(c, path=np.array(c["path"]), grad=_fixture_gradient(c["problem"], fixture), steps=fixture["steps"],
+                 torch_version=fixture["torch_version"])
+            for c in fixture["cases"] if c["optimizer"] == "Adam"]
+
+
+def _relative_deviation(ours: np.ndarray, theirs: np.ndarray) -> float:
+    """max over steps of ‖ours_k − theirs_k‖∞ / max(‖theirs_k‖∞, 1): the measure of tests/test_golden.py."""
+    ours, theirs = np.asarray(ours).reshape(len(ours), -1), np.asarray(theirs).reshape(len(theirs), -1)
+    scale = np.maximum(np.abs(theirs).max(axis=1), 1.0)
+    with np.errstate(invalid="ignore"):
+        return float(np.nanmax(np.abs(ours - theirs).max(axis=1) / scale))
+
+
+def deviation_from_torch(step: Callable | None = None) -> tuple[float, int]:
+    """The largest relative deviation from the torch.optim.Adam fixtures, and how many cases were compared.
+
+    With ``step=None`` the path comes from ``helpers.optimizers.Adam``; otherwise from
+    ``run_variant(step, ...)`` with each case's hyperparameters.
+    """
+    cases = torch_adam_cases()
+    worst = 0.0
+    for c in cases:
+        if step is None:
+            ours = run(Adam(**c["kwargs"]), c["grad"], c["x0"], c["steps"])
+        else:
+            ours = run_variant(step, c["grad"], c["x0"], c["steps"], **dict(PAPER, **c["kwargs"]))
+        worst = max(worst, _relative_deviation(ours, c["path"]))
+    return worst, len(cases)
+
+
+# --- the exercise -------------------------------------------------------------------------
+
+#: The exercise's problem: few steps from a start where one coordinate's gradient is tiny, so ε's place shows.
+EXERCISE = {"steps": 10, "start": (4.0, 1e-3), "hyper": dict(PAPER)}
+
+
+def _slipped_step(x, g, m, v, t, lr, beta1, beta2, eps, slip=None):
+    """Adam's step, or the step a learner writes with one known ``slip`` (see ``_SLIPS``); returns (x, m, v)."""
+    if slip == "swapped betas":
+        beta1, beta2 = beta2, beta1
+    m_new = beta1 * m + (1 if slip == "no (1 - beta1)" else 1 - beta1) * g
+    g2 = g if slip == "g in v" else g**2
+    v_new = beta2 * v + (1 if slip == "no (1 - beta2)" else 1 - beta2) * g2
+    t_c = {"t - 1": t - 1, "t + 1": t + 1}.get(slip, t)
+    m_hat = m_new if slip in ("no correction", "m not m_hat") else m_new / (1 - beta1**t_c)
+    v_hat = v_new if slip in ("no correction", "v not v_hat") else v_new / (1 - beta2**t_c)
+    numerator = g if slip == "g not m_hat" else m_hat
+    if slip == "eps inside":
+        denominator = np.sqrt(v_hat + eps)
+    elif slip == "no root":
+        denominator = v_hat + eps
+    else:
+        denominator = np.sqrt(v_hat) + eps
+    x_new = x - lr * numerator / denominator
+    if slip == "hats as state":
+        return x_new, m_hat, v_hat
+    return x_new, m_new, v_new
+
+
+#: Known slips and the hint each one gets.
+_SLIPS = {
+    "no correction": "your steps are Adam's without bias correction: use m̂_t = m_t / (1 − β₁ᵗ) and "
+                     "v̂_t = v_t / (1 − β₂ᵗ) in the update.",
+    "t - 1": "your x_1 is not a number: did you bias-correct with 1 − β^(t−1)? On the first step (t = 1) that is "
+             "1 − β⁰ = 0, a division by zero. t is this step's number, so use 1 − β₁ᵗ and 1 − β₂ᵗ.",
+    "t + 1": "your values match a bias correction with t + 1: t is this step's own number (1 on the first "
+             "step), so divide by 1 − β₁ᵗ and 1 − β₂ᵗ.",
+    "eps inside": "you put ε inside the square root, √(v̂ + ε): Adam (and PyTorch) add it outside, √v̂ + ε.",
+    "m not m_hat": "you corrected v but not m: the numerator is m̂_t = m_t / (1 − β₁ᵗ), not m_t.",
+    "v not v_hat": "you corrected m but not v: the denominator uses v̂_t = v_t / (1 − β₂ᵗ), not v_t.",
+    "g in v": "your v averages g, not g²: v_t = β₂ v_{t−1} + (1 − β₂) g_t² (a mean square, like RMSProp's s).",
+    "no root": "you divided by v̂ (+ ε) instead of √v̂ + ε: without the square root the step is not scale-free.",
+    "no (1 - beta1)": "your m has no (1 − β₁): m_t = β₁ m_{t−1} + (1 − β₁) g_t.",
+    "no (1 - beta2)": "your v has no (1 − β₂): v_t = β₂ v_{t−1} + (1 − β₂) g_t².",
+    "g not m_hat": "your numerator is g_t: Adam steps along m̂_t (momentum's average), not the raw gradient "
+                   "(that would be RMSProp with bias correction).",
+    "hats as state": "you returned m̂ and v̂ as the new state: return the uncorrected m_t and v_t (the "
+                     "correction is recomputed from them at every step).",
+    "swapped betas": "your values match β₁ and β₂ swapped: β₁ (0.9) is for m, β₂ (0.999) for v.",
+}
+
+
+def _exercise_problem():
+    s = elongated_quadratic()
+    return s.grad, np.array(EXERCISE["start"]), EXERCISE["steps"], EXERCISE["hyper"]
+
+
+def _run_steps(step: Callable, slip=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x_1..x_n, m_1..m_n, v_1..v_n of the exercise problem with ``step`` (a reference step and ``slip``)."""
+    grad, x, steps, hyper = _exercise_problem()
+    m = v = np.zeros_like(x)
+    xs, ms, vs = [], [], []
+    with np.errstate(all="ignore"):
+        for t in range(1, steps + 1):
+            x, m, v = step(x, grad(x), m, v, t, **hyper, slip=slip)
+            xs.append(x), ms.append(m), vs.append(v)
+    return np.array(xs), np.array(ms), np.array(vs)
+
+
+def _learner_steps(adam_step: Callable):
+    """Run the learner's ``adam_step`` on the exercise problem.
+
+    Returns ``(xs, ms, vs, calls)``: x_1..x_n, m_1..m_n, v_1..v_n and, per step, the
+    arguments it was given; or a ``Feedback`` explaining why its result cannot be used.
+    """
+    grad, x, steps, hyper = _exercise_problem()
+    m = v = np.zeros_like(x)
+    xs, ms, vs, calls = [], [], [], []
+    name = getattr(adam_step, "__name__", "adam_step")
+    with np.errstate(all="ignore"):
+        for t in range(1, steps + 1):
+            g = grad(x)
+            calls.append((x, g, m, v, t))
+            result, problem = attempt(adam_step, x.copy(), g.copy(), m.copy(), v.copy(), t, *hyper.values(),
+                                      name=name)
+            if problem is not None:
+                return problem
+            if not (isinstance(result, (tuple, list)) and len(result) == 3):
+                return Feedback(False, f"✗ {name} should return three things, (x, m, v): the new point and the "
+                                       f"new moments; it returned {type(result).__name__} {result!r:.60}.")
+            try:
+                x, m, v = (np.array(r, dtype=float).reshape(x.shape) for r in result)
+            except (TypeError, ValueError):
+                return Feedback(False, f"✗ {name} should return (x, m, v), three arrays shaped like x "
+                                       f"{x.shape}; it returned {result!r:.80}.")
+            xs.append(x), ms.append(m), vs.append(v)
+    return np.array(xs), np.array(ms), np.array(vs), calls
+
+
+def _vector(value) -> str:
+    return "(" + ", ".join(f"{float(u):.4g}" for u in np.ravel(value)) + ")"
+
+
+_EQUATIONS = {
+    "m": "m_t = β₁ m_{t−1} + (1 − β₁) g_t",
+    "v": "v_t = β₂ v_{t−1} + (1 − β₂) g_t²",
+    "x": "x_t = x_{t−1} − α m̂_t / (√v̂_t + ε), with m̂_t = m_t / (1 − β₁ᵗ) and v̂_t = v_t / (1 − β₂ᵗ)",
+}
+
+
+def _first_wrong_output(outputs, calls) -> str:
+    """Replay each call with the reference step: the first output (m, v or x) that differs, given the same inputs."""
+    hyper = EXERCISE["hyper"]
+    with np.errstate(all="ignore"):
+        for (x, g, m, v, t), (x_out, m_out, v_out) in zip(calls, outputs, strict=False):
+            x_ref, m_ref, v_ref = _slipped_step(x, g, m, v, t, **hyper)
+            for symbol, yours, right in (("m", m_out, m_ref), ("v", v_out, v_ref), ("x", x_out, x_ref)):
+                if not np.allclose(yours, right, rtol=1e-9, atol=1e-12):
+                    return (f"Given the same x_{t - 1}, g_{t}, m_{t - 1} and v_{t - 1}, your {symbol}_{t} is "
+                            f"{_vector(yours)}, expected {_vector(right)}: check {_EQUATIONS[symbol]}.")
+    return "Each of your steps is right given its inputs: check what you return (x, m, v), in that order."
+
+
+def check_adam_step(adam_step: Callable) -> Feedback:
+    """Check the learner's ``adam_step(x, g, m, v, t, lr, beta1, beta2, eps) -> (x, m, v)``.
+
+    Runs it for 10 steps (the paper's defaults, on the elongated quadratic from (4, 0.001),
+    where b's gradient is tiny, so that where ε sits shows) and compares x_1..x_10 with
+    ``helpers.optimizers.Adam``.  A wrong answer gets the first step that differs and,
+    if its values match a known slip, that slip's hint; otherwise the first of m_t, v_t
+    or x_t that is wrong given the very inputs the learner's function received.
+    """
+    learner = _learner_steps(adam_step)
+    if isinstance(learner, Feedback):
+        return learner
+    xs, ms, vs, calls = learner
+    grad, x0, steps, hyper = _exercise_problem()
+    expected = run(Adam(**hyper), grad, x0, steps)[1:]
+    mistakes = {hint: _run_steps(_slipped_step, slip)[0] for slip, hint in _SLIPS.items()}
+    verdict = compare(xs, expected, symbol="x", mistakes=mistakes,
+                      success="Your step is Adam's: it matches helpers.optimizers.Adam for 10 steps.")
+    if verdict.passed or "Hint:" in verdict.message:
+        return verdict
+    first_line = verdict.message.splitlines()[0]
+    if not np.all(np.isfinite(xs)):
+        return Feedback(False, f"{first_line}\n  Hint: some of your x are not numbers (inf or nan): a division "
+                               "by zero? 1 − β^(t−1) is 0 on the first step; the square root of a negative v is "
+                               "nan.")
+    return Feedback(False, f"{first_line}\n  {_first_wrong_output(zip(xs, ms, vs, strict=False), calls)}")
+
+
+# --- static figures -----------------------------------------------------------------------
+
+
+def gradient_stream(n: int = 300, seed: int = 6) -> np.ndarray:
+    """A noisy gradient of one coordinate: consistent (mean 1), then noise around 0, then consistent again (−0.5)."""
+    rng = np.random.default_rng(seed)
+    mean = np.concatenate([np.full(n // 3, 1.0), np.zeros(n // 3), np.full(n - 2 * (n // 3), -0.5)])
+    noise = np.concatenate([np.full(n // 3, 0.3), np.full(n // 3, 1.0), np.full(n - 2 * (n // 3), 0.1)])
+    return mean + noise * rng.standard_normal(n)
+
+
+def adam_quantities(g: np.ndarray, beta1: float = PAPER["beta1"], beta2: float = PAPER["beta2"],
+                    eps: float = PAPER["eps"]) -> dict[str, np.ndarray]:
+    """m̂_t, √v̂_t and the step in units of α, m̂_t / (√v̂_t + ε), for a gradient stream g_1..g_n (from ``helpers``)."""
+    tr = trace(Adam(1.0, beta1, beta2, eps), _StreamGradient(g), np.zeros(1), len(g))  # α = 1: steps in units of α
+    t = np.arange(1, len(g) + 1)
+    m_hat = tr.history("m")[1:, 0] / (1 - beta1**t)  # m̂_t = m_t / (1 - β₁ᵗ)
+    v_hat = tr.history("v")[1:, 0] / (1 - beta2**t)  # v̂_t = v_t / (1 - β₂ᵗ)
+    return {"m_hat": m_hat, "rms": np.sqrt(v_hat), "step": -np.diff(tr.path[:, 0])}
+
+
+class _StreamGradient:
+    """A "gradient function" that ignores x and returns the next value of a recorded stream."""
+
+    def __init__(self, g: np.ndarray):
+        self.g, self.k = np.asarray(g, dtype=float), 0
+
+    def __call__(self, x):
+        value = np.full_like(x, self.g[self.k])
+        self.k += 1
+        return value
+
+
+def idea_figure(beta1: float = PAPER["beta1"], beta2: float = PAPER["beta2"]):
+    """Left: a noisy gradient, its bias-corrected mean m̂ and RMS √v̂.  Right: the step m̂/(√v̂ + ε), in units of α."""
+    g = gradient_stream()
+    q = adam_quantities(g, beta1, beta2)
+    t = np.arange(1, len(g) + 1)
+    fig = new_figure(12, 4)
+    left, right = fig.subplots(1, 2)
+    left.plot(t, g, label="gradient g_t", **DATA_STYLE["data"])
+    left.plot(t, q["m_hat"], label="m̂_t  (mean: momentum's EWMA)", **DATA_STYLE["average"])
+    left.plot(t, q["rms"], label="√v̂_t  (RMS: RMSProp's EWMA of g²)", **DATA_STYLE["corrected"])
+    left.axhline(0, color=OKABE_ITO["black"], linewidth=0.6)
+    left.set_xlabel("step t")
+    left.set_ylabel("gradient (any unit)")
+    left.set_title(f"what Adam tracks (β₁ = {beta1:g}, β₂ = {beta2:g})")
+    left.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    right.plot(t, q["step"], label="step ÷ α = m̂_t / (√v̂_t + ε)", **DATA_STYLE["window"])
+    right.axhspan(-1, 1, color=OKABE_ITO["sky blue"], alpha=0.15, label="|step| ≤ α")
+    right.axhline(0, color=OKABE_ITO["black"], linewidth=0.6)
+    right.set_ylim(-1.6, 1.6)
+    right.set_xlabel("step t")
+    right.set_ylabel("step in units of α")
+    right.set_title("the step: ≈ α where g is consistent, smaller where it is noise")
+    right.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    return fig
+
+
+def bias_correction_figure(beta1: float = PAPER["beta1"], beta2: float = PAPER["beta2"], steps: int = 5000):
+    """Step size ÷ α with and without bias correction for a constant gradient, t = 1..steps (log axis)."""
+    rows = bias_correction_table(tuple(range(1, steps + 1)), beta1=beta1, beta2=beta2)
+    t = np.array([r["t"] for r in rows])
+    fig = new_figure(8, 3.8)
+    ax = fig.subplots()
+    ax.plot(t, [r["without"] for r in rows], label="without bias correction: m_t / (√v_t + ε)",
+            **dict(style("GD"), marker=None))
+    ax.plot(t, [r["with"] for r in rows], label="with bias correction: m̂_t / (√v̂_t + ε)",
+            **dict(style("Adam"), marker=None))
+    ax.set_xscale("log")
+    ax.set_ylim(0, None)
+    ax.set_xlabel("step t (log scale)")
+    ax.set_ylabel("step size ÷ α")
+    ax.set_title(f"Adam's steps under a constant gradient (β₁ = {beta1:g}, β₂ = {beta2:g})")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="upper right", fontsize=9, framealpha=0.9)
+    return fig

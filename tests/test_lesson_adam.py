@@ -1,0 +1,389 @@
+"""lessons.adam: the widgets redraw on every control, the printed numbers are right, the check names each slip."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers.optimizers import SGD, Adam, run
+from helpers.surfaces import beale, elongated_quadratic, rosenbrock, saddle
+from lessons import adam as lesson
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- widgets ------------------------------------------------------------------------------
+
+MOVES = {
+    "lr": [1e-4, 0.003, 0.3, 1.0, 0.1],
+    "beta1": [0.0, 0.5, 0.99, 0.9],
+    "beta2": [0.9, 0.99, 0.9999, 0.999],
+    "bias_correction": [False, True],
+}
+
+
+def _snapshot(widget):
+    paths = {name: line.get_xydata().copy() for name, line in widget.path_lines.items()}
+    losses = {name: np.asarray(line.get_ydata(), dtype=float).copy() for name, line in widget.loss_lines.items()}
+    return paths, losses, widget.image.value, widget.ax_path.get_title()
+
+
+def _changed(before, after):
+    return before.shape != after.shape or not np.allclose(before, after, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", list(lesson.WIDGETS))
+def test_every_control_changes_the_paths_and_the_picture(name):
+    widget = lesson.WIDGETS[name]()  # pyproject turns any warning into an error
+    assert widget.image.value[:4] == b"\x89PNG"
+    for control, values in MOVES.items():
+        if control not in widget.controls:
+            continue
+        for value in values:
+            paths, losses, image, title = _snapshot(widget)
+            widget.controls[control].value = value
+            new_paths, new_losses, new_image, new_title = _snapshot(widget)
+            assert new_image != image, (control, value)
+            assert new_title != title, (control, value)  # the title shows every slider's value
+            assert any(_changed(paths[k], new_paths[k]) for k in paths), (control, value)
+            assert any(_changed(losses[k], new_losses[k]) for k in losses), (control, value)
+
+
+@pytest.mark.parametrize("name", list(lesson.WIDGETS))
+def test_every_surface_and_start_draws(name):
+    widget = lesson.WIDGETS[name]()
+    for surface in widget.controls["surface"].options:
+        widget.controls["surface"].value = surface
+        assert widget.ax_path.get_title().startswith(widget.surfaces[surface].name)
+        starts = widget.controls["start"].options if "start" in widget.controls else [None]
+        for start in starts:
+            if start is not None:
+                image = widget.image.value
+                widget.controls["start"].value = start
+                assert start == starts[0] or widget.image.value != image
+            for lr in (1e-4, 1.0):  # the extremes of the slider
+                widget.controls["lr"].value = lr
+                bottom, top = widget.ax_loss.get_ylim()
+                assert 0 < bottom < top < np.inf
+
+
+def test_start_menu_follows_the_surface():
+    """Start names differ between surfaces; switching must not raise ."""
+    pg = lesson.adam_playground()
+    assert len(pg.controls["start"].options) == 2
+    pg.controls["surface"].value = "saddle"
+    assert pg.controls["start"].value == pg.controls["start"].options[0]
+    pg.controls["start"].value = pg.controls["start"].options[1]
+    np.testing.assert_allclose(pg.start_marker.get_xydata()[0], [-1.5, 1e-8])
+    redraws = pg.redraws
+    pg.controls["surface"].value = "Rosenbrock"  # one start only
+    assert pg.redraws == redraws + 1  # the start menu's own change does not redraw a second time
+    assert pg.controls["start"].options == ("(−1.5, 2)",)
+    np.testing.assert_allclose(pg.start_marker.get_xydata()[0], rosenbrock().start)
+    pg.controls["surface"].value = "1000 × elongated quadratic"
+    np.testing.assert_allclose(pg.start_marker.get_xydata()[0], elongated_quadratic().start)
+
+
+def test_divergence_is_labelled_and_the_step_panel_stops_there():
+    pg = lesson.adam_playground()
+    pg.controls["surface"].value = "1000 × elongated quadratic"  # GD diverges at α = 0.1; Adam does not
+    assert pg.diverged["GD"] is not None and pg.diverged["Adam"] is None
+    assert pg.path_lines["GD"].get_label() == f"GD: diverged at step {pg.diverged['GD']}"
+    gd_steps = pg.panel.lines["GD"].get_ydata()
+    assert np.all(np.isnan(gd_steps[pg.diverged["GD"]:]))
+    adam_steps = pg.panel.lines["Adam"].get_ydata()
+    assert abs(adam_steps[0] - 1) < 1e-6  # Adam's first step is α, whatever the scale
+    bottom, top = pg.ax_panel.get_ylim()
+    assert 0 < bottom < 1 < top <= 1e5
+
+
+def test_bias_correction_toggle_shows_in_the_step_panel():
+    pg = lesson.adam_playground()
+    assert abs(pg.panel.lines["Adam"].get_ydata()[0] - 1) < 1e-6
+    pg.controls["bias_correction"].value = False
+    assert abs(pg.panel.lines["Adam"].get_ydata()[0] - 0.1 / np.sqrt(0.001)) < 1e-4
+    assert "bias correction OFF" in pg.ax_path.get_title()
+
+
+def test_race_contenders_read_the_shared_sliders():
+    params = {"lr": 0.05, "beta1": 0.7, "beta2": 0.95}
+    gd, momentum, rmsprop, adam = (c.make(params) for c in lesson.RACE)
+    assert gd.lr == momentum.lr == rmsprop.lr == adam.lr == 0.05
+    assert momentum.beta == adam.beta1 == 0.7 and momentum.form == "ewma"
+    assert rmsprop.beta == adam.beta2 == 0.95
+    widget = lesson.race()
+    assert set(widget.controls) == {"lr", "beta1", "beta2", "surface"}
+    assert widget.controls["beta1"].description == "β₁ (momentum)"
+    assert widget.controls["beta2"].description == "β₂ (RMS)"
+    assert widget.controls["lr"].description == "learning rate α"
+
+
+# --- the numbers the prose claims -----------------------------------------------------------
+
+
+def test_step_lengths():
+    path = np.array([[0.0, 0.0], [0.5, -2.0], [0.5, -1.0]])
+    np.testing.assert_allclose(lesson.step_lengths(path), [2.0, 1.0])
+
+
+def test_bias_correction_table_against_the_closed_form():
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    for row in lesson.bias_correction_table(ts=(1, 2, 10, 1000)):
+        t = row["t"]
+        m, v = 1 - beta1**t, 1 - beta2**t  # moments of a constant gradient g = 1
+        assert row["with"] == pytest.approx(1 / (1 + eps), rel=1e-9)
+        assert row["without"] == pytest.approx(m / (np.sqrt(v) + eps), rel=1e-9)
+        assert row["ratio"] == pytest.approx(row["without"] / row["with"])
+        assert row["formula"] == pytest.approx(m / np.sqrt(v), rel=1e-12)
+    assert lesson.uncorrected_ratio(1) == pytest.approx(0.1 / np.sqrt(0.001))
+    ratio = lesson.uncorrected_ratio(np.arange(1, 5001))
+    assert ratio.argmax() + 1 == 12 and ratio.max() == pytest.approx(6.5685, abs=1e-4)
+
+
+def test_step_bound_is_the_papers():
+    assert lesson.step_bound(0.9, 0.999) == pytest.approx(0.1 / np.sqrt(0.001))
+    assert lesson.step_bound(0.9, 0.99) == 1.0  # 1 − β₁ = √(1 − β₂): the bound is α
+    assert lesson.step_bound(0.0, 0.5) == pytest.approx(1 / np.sqrt(0.5))
+
+
+def test_scale_table_gd_grows_adam_does_not():
+    table = lesson.scale_table(scale=1000, steps=3, lr=1e-3)
+    # GD: x_1 − x_0 = −α g_0 with g_0 = (−1, −8) (×1000 on the scaled bowl)
+    assert table["GD"]["original"][0] == pytest.approx(8e-3)
+    assert table["GD"]["scaled"][0] == pytest.approx(8.0)
+    np.testing.assert_allclose(table["GD"]["scaled"][1:] / table["GD"]["scaled"][:-1], 3.0)  # |1 − α·4000| = 3
+    np.testing.assert_allclose(table["Adam"]["original"], 1e-3, rtol=1e-4)
+    np.testing.assert_allclose(table["Adam"]["scaled"], table["Adam"]["original"], rtol=1e-7)  # ε aside
+
+
+def test_gd_stability_limit():
+    assert lesson.gd_stability_limit(elongated_quadratic()) == pytest.approx(0.5)  # 2/λ_b, λ_b = 4
+    assert lesson.gd_stability_limit(elongated_quadratic().scaled(1000)) == pytest.approx(5e-4)
+
+
+def test_race_table_against_direct_runs():
+    table = lesson.race_table(tol=1e-2, max_steps=2000)
+    assert set(table) == {"elongated quadratic", "Rosenbrock", "Beale", "saddle"}
+    q = elongated_quadratic()
+    path = run(Adam(0.1, 0.9, 0.999), q.grad, q.start, 2000)
+    first = int(np.argmax(np.abs(path).max(axis=1) <= 1e-2))
+    assert table["elongated quadratic"]["Adam"] == first
+    path = run(SGD(0.1), q.grad, q.start, 2000)  # GD on a quadratic: each coordinate shrinks by |1 − αλ|
+    w_steps = np.log(1e-2 / 5) / np.log(1 - 0.1 * 0.2)
+    assert table["elongated quadratic"]["GD"] == int(np.ceil(w_steps))
+    assert table["Rosenbrock"]["GD"].startswith("diverged at")
+    assert all(isinstance(row["Adam"], int) for row in table.values())
+    assert table["Rosenbrock"]["RMSProp"] == "> 2000"
+    slow = lesson.race_table({"lr": 0.002}, max_steps=5000, surfaces={"Rosenbrock": rosenbrock()})
+    assert isinstance(slow["Rosenbrock"]["GD"], int) and slow["Rosenbrock"]["Adam"] == "> 5000"
+    for s in (beale(), saddle()):  # the surfaces' minima are where the table measures from
+        assert np.allclose(s.grad(s.minimum), 0)
+
+
+# --- where ε goes --------------------------------------------------------------------------------
+
+
+def test_variant_1_is_the_helper():
+    s = rosenbrock()
+    ours = lesson.run_variant(lesson.step_paper, s.grad, s.start, 100, lr=0.01)
+    np.testing.assert_allclose(ours, run(Adam(0.01), s.grad, s.start, 100), rtol=1e-13, atol=1e-15)
+
+
+def test_variant_first_steps_closed_forms():
+    _beta1, beta2, eps = 0.9, 0.999, 1e-8
+    for g in (1.0, 1e-4, 1e-6, 1e-8):
+        first = {k: v[0] for k, v in lesson.variant_steps(g, ts=(1,)).items()}
+        paper, inside, hat = (first[k] for k in lesson.VARIANTS)
+        assert paper == pytest.approx(g / (g + eps), rel=1e-9)
+        assert inside == pytest.approx(g / np.sqrt(g**2 + eps), rel=1e-9)
+        root = np.sqrt(1 - beta2)  # ε̂ acts like ε / √(1 − β₂) on step 1
+        assert hat == pytest.approx(g / (g + eps / root), rel=1e-9)
+    later = lesson.variant_steps(1e-6, ts=(1, 10, 1000))["3: √v + ε̂"]
+    assert later[0] < later[1] < later[2] < 1
+
+
+def test_eps_hat_with_scaled_eps_is_algorithm_1():
+    assert lesson.eps_hat_equivalence(steps=200, scale=1e-6) < 1e-15
+    assert lesson.eps_hat_equivalence(steps=200, scale=1.0) < 1e-14
+    assert lesson.effective_eps(1e-7, 1) == pytest.approx(1e-7 / np.sqrt(1e-3))
+
+
+def test_torch_fixtures_are_the_committed_ones():
+    fixture = json.loads((ROOT / "tests" / "golden" / "torch_trajectories.json").read_text())
+    assert lesson.TORCH_FIXTURE == ROOT / "tests" / "golden" / "torch_trajectories.json"
+    cases = lesson.torch_adam_cases()
+    assert len(cases) == sum(c["optimizer"] == "Adam" for c in fixture["cases"]) == 8
+    assert all(c["torch"].startswith("torch.optim.Adam(") for c in cases)
+    deviation, n = lesson.deviation_from_torch()
+    assert n == 8 and deviation <= 1e-12
+    assert lesson.deviation_from_torch(lesson.step_paper)[0] <= 1e-12
+    for step in (lesson.step_eps_inside, lesson.step_eps_hat):
+        assert lesson.deviation_from_torch(step)[0] > 1e-9  # a different optimizer, not rounding
+
+
+def test_relative_deviation_matches_test_golden():
+    ours = np.array([[1.0, 2.0], [3.0, 4.0]])
+    theirs = np.array([[1.0, 2.5], [0.1, 0.2]])
+    assert lesson._relative_deviation(ours, theirs) == pytest.approx(3.8)  # (4 − 0.2) / max(0.2, 1)
+
+
+# --- the exercise check ------------------------------------------------------------------------
+
+
+def adam_right(x, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def slip(kind):
+    """A learner's adam_step with one slip, written independently of lessons.adam."""
+
+    def adam_step(x, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        b1, b2 = (beta2, beta1) if kind == "swapped" else (beta1, beta2)
+        m = b1 * m + (g if kind == "no 1-b1" else (1 - b1) * g)
+        g2 = g if kind == "g not g2" else g * g
+        v = b2 * v + (g2 if kind == "no 1-b2" else (1 - b2) * g2)
+        power = {"t-1": t - 1, "t+1": t + 1}.get(kind, t)
+        m_hat = m if kind in ("uncorrected", "m not m_hat") else m / (1 - b1**power)
+        v_hat = v if kind in ("uncorrected", "v not v_hat") else v / (1 - b2**power)
+        top = g if kind == "g not m_hat" else m_hat
+        if kind == "eps inside":
+            x = x - lr * top / np.sqrt(v_hat + eps)
+        elif kind == "no sqrt":
+            x = x - lr * top / (v_hat + eps)
+        else:
+            x = x - lr * top / (np.sqrt(v_hat) + eps)
+        if kind == "hats":
+            return x, m_hat, v_hat
+        return x, m, v
+
+    return adam_step
+
+
+SLIP_HINTS = {
+    "uncorrected": "without bias correction",
+    "t-1": "1 − β^(t−1)",
+    "t+1": "t + 1",
+    "eps inside": "ε inside the square root",
+    "m not m_hat": "you corrected v but not m",
+    "v not v_hat": "you corrected m but not v",
+    "g not g2": "your v averages g, not g²",
+    "no sqrt": "without the square root",
+    "no 1-b1": "your m has no (1 − β₁)",
+    "no 1-b2": "your v has no (1 − β₂)",
+    "g not m_hat": "your numerator is g_t",
+    "hats": "you returned m̂ and v̂ as the new state",
+    "swapped": "β₁ and β₂ swapped",
+}
+
+
+def test_a_correct_step_passes():
+    feedback = lesson.check_adam_step(adam_right)
+    assert feedback.passed and feedback.message.startswith("✓ Correct: all 10 values of x match.")
+
+
+def test_the_unfilled_stub_says_not_yet():
+    def adam_step(x, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        raise NotImplementedError  # your code here
+
+    feedback = lesson.check_adam_step(adam_step)
+    assert not feedback.passed and feedback.message.startswith("Not yet: adam_step still raises")
+
+
+@pytest.mark.parametrize("kind", list(SLIP_HINTS))
+def test_each_known_slip_gets_its_hint(kind):
+    feedback = lesson.check_adam_step(slip(kind))
+    assert not feedback.passed
+    assert "✗ Not yet. x_" in feedback.message
+    hint = feedback.message.split("Hint:")[1]
+    assert SLIP_HINTS[kind] in hint, feedback.message
+
+
+def test_slips_are_far_apart_on_the_exercise_problem():
+    """Every slip's path differs from Adam's, and from every other slip's, by far more than compare's rtol."""
+    right = lesson._run_steps(lesson._slipped_step)[0]
+    paths = {s: lesson._run_steps(lesson._slipped_step, s)[0] for s in lesson._SLIPS}
+    names = list(paths)
+    for i, a in enumerate(names):
+        assert not np.allclose(paths[a], right, rtol=1e-6, atol=1e-10, equal_nan=True), a
+        for b in names[i + 1:]:
+            assert not np.allclose(paths[a], paths[b], rtol=1e-6, atol=1e-10, equal_nan=True), (a, b)
+
+
+def test_an_unknown_slip_is_traced_to_the_moment_that_goes_wrong():
+    def odd_m(x, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        x, m, v = adam_right(x, g, m, v, t, lr, beta1, beta2, eps)
+        return x, (m * 1.5 if t == 3 else m), v
+
+    def odd_x(x, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        x_new, m, v = adam_right(x, g, m, v, t, lr, beta1, beta2, eps)
+        return x + 2 * (x_new - x), m, v
+
+    def half_corrected(x, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        return x - lr * (m / (1 - beta1 ** (t - 1))) / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
+
+    message = lesson.check_adam_step(odd_m).message
+    assert "x_4 is" in message and "your m_3 is" in message and "m_t = β₁ m_{t−1}" in message
+    message = lesson.check_adam_step(odd_x).message
+    assert "x_1 is" in message and "your x_1 is" in message
+    message = lesson.check_adam_step(half_corrected).message
+    assert "not numbers (inf or nan)" in message
+
+
+def test_unusable_results_are_explained():
+    def two(x, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        return x, m
+
+    def no_return(x, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        x - lr * g
+
+    def mutates(x, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        m *= beta1  # in place: the check passes copies, so this cannot corrupt its own record
+        m += (1 - beta1) * g
+        v *= beta2
+        v += (1 - beta2) * g**2
+        x -= lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+        return x, m, v
+
+    assert "should return three things" in lesson.check_adam_step(two).message
+    assert "returned None" in lesson.check_adam_step(no_return).message
+    assert lesson.check_adam_step(mutates).passed
+
+
+# --- figures -------------------------------------------------------------------------------------
+
+
+def test_static_figures_are_labelled():
+    for fig in (lesson.idea_figure(), lesson.bias_correction_figure(steps=100)):
+        for ax in fig.axes:
+            assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+            assert ax.get_legend() is not None
+
+
+def test_idea_figure_quantities():
+    g = lesson.gradient_stream()
+    q = lesson.adam_quantities(g)
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    m = v = 0.0
+    for t, g_t in enumerate(g, start=1):  # an independent loop
+        m = beta1 * m + (1 - beta1) * g_t
+        v = beta2 * v + (1 - beta2) * g_t**2
+        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+        assert q["m_hat"][t - 1] == pytest.approx(m_hat, rel=1e-12)
+        assert q["rms"][t - 1] == pytest.approx(np.sqrt(v_hat), rel=1e-12)
+        assert q["step"][t - 1] == pytest.approx(m_hat / (np.sqrt(v_hat) + eps), rel=1e-9, abs=1e-12)
+
+
+def test_the_notebook_needs_no_torch_and_checks_the_stub_it_shows():
+    nb = json.loads((ROOT / "notebooks" / "06_adam.ipynb").read_text())
+    source = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    assert "import torch" not in source and "from torch" not in source
+    assert "def adam_step(x, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):" in source
+    assert "raise NotImplementedError  # your code here" in source
+    assert "lesson.check_adam_step(adam_step)" in source
