@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test unit notebooks fixtures benchmark lint clean
+.PHONY: lab test unit notebooks fixtures benchmark lab-smoke lint clean
 
 lab: $(STAMP)  ## start JupyterLab on the notebooks
 	$(BIN)/jupyter lab --notebook-dir=notebooks
@@ -22,6 +22,12 @@ notebooks: $(STAMP)  ## re-execute every notebook in place: the outputs nbval co
 
 benchmark: $(STAMP)  ## per notebook: Run All time, median slider redraw, redraw with nothing recomputed
 	$(BIN)/python tools/benchmark.py
+
+lab-smoke: $(STAMP)  ## every notebook in a real JupyterLab + headless Chromium: widgets render, sliders redraw
+	@test -x /usr/bin/chromium || { echo "lab-smoke needs Chromium (Debian: apt-get install chromium)"; exit 1; }
+	test -x .venv-browser/bin/python || $(PYTHON) -m venv .venv-browser
+	.venv-browser/bin/python -m pip install --quiet playwright
+	.venv-browser/bin/python tools/lab_smoke.py
 
 fixtures:  ## regenerate tests/golden from torch.optim (needs PyTorch; never part of `make test`)
 	test -x .venv-torch/bin/python || $(PYTHON) -m venv .venv-torch
@@ -42,4 +48,4 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) .venv-torch .pytest_cache build *.egg-info
+	rm -rf $(VENV) .venv-torch .venv-browser .pytest_cache build *.egg-info

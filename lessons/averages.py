@@ -167,7 +167,7 @@ def time_averages(n: int = 100_000, windows=(10, 1_000, 30_000), seed: int = 0) 
 # --- static figures --------------------------------------------------------------------------------
 
 def _temperature_axes(ax, dates, theta) -> None:
-    ax.plot(dates, theta, label="daily maximum θ_t", **DATA_STYLE["data"])
+    ax.plot(dates, theta, label=r"daily maximum $\theta_t$", **DATA_STYLE["data"])
     ax.set_xlim(dates[0], dates[-1])
     ax.set_ylim(float(theta.min()) - 3, float(theta.max()) + 3)
     ax.set_xlabel("date")
@@ -181,7 +181,7 @@ def data_figure(beta: float = 0.9):
     fig = new_figure(10, 3.6)
     ax = fig.subplots()
     _temperature_axes(ax, dates, theta)
-    ax.plot(dates, ewma(theta, beta), label=f"EWMA v_t, β = {beta}", **DATA_STYLE["average"])
+    ax.plot(dates, ewma(theta, beta), label=f"EWMA $v_t$, β = {beta}", **DATA_STYLE["average"])
     ax.set_title("Seattle, daily maximum temperature 2012–2015, "
                  f"and its exponentially weighted average (β = {beta})")
     ax.legend(loc="lower right")
@@ -199,7 +199,7 @@ def weights_figure(beta: float = 0.9, window: int = 10, days: int = 40):
     fig = new_figure(10, 3.6)
     axes = fig.subplots(1, 2)
     for ax, scale in zip(axes, ["linear", "log"], strict=False):
-        ax.plot(k, ewma_w, label=f"EWMA, β = {beta}: (1 − β)·β^k", marker="o", markersize=3,
+        ax.plot(k, ewma_w, label=f"EWMA, β = {beta}: $(1-\\beta)\\,\\beta^k$", marker="o", markersize=3,
                 **{key: val for key, val in DATA_STYLE["average"].items() if key != "linestyle"})
         ax.step(k, np.where(flat > 0, flat, np.nan) if scale == "log" else flat, where="mid",
                 label=f"sliding mean, w = {window}: 1/w, then 0", **DATA_STYLE["window"])
@@ -207,7 +207,7 @@ def weights_figure(beta: float = 0.9, window: int = 10, days: int = 40):
                    label=f"k = 1/(1 − β) = {effective_window(beta):.0f}")
         ax.set_yscale(scale)
         ax.set_xlabel("k (days before today)")
-        ax.set_ylabel("weight of θ_{t−k}")
+        ax.set_ylabel(r"weight of $\theta_{t-k}$")
         ax.grid(True, alpha=0.3)
     axes[0].set_title("weights on a linear axis")
     axes[1].set_title("log axis: exponential decay is a straight line")
@@ -273,12 +273,12 @@ class SmoothingExplorer(LiveFigure):
         self.ax_series, self.ax_weights = fig.subplots(2, 1, height_ratios=[1.7, 1])
 
         _temperature_axes(self.ax_series, self.dates, self.theta)
-        (self.average_line,) = self.ax_series.plot(self.dates, np.zeros_like(self.theta), label="EWMA v_t",
+        (self.average_line,) = self.ax_series.plot(self.dates, np.zeros_like(self.theta), label="EWMA $v_t$",
                                                    **DATA_STYLE["average"])
 
         ax = self.ax_weights
         self.bars = ax.bar(self.k, np.zeros(days), width=0.8, color=OKABE_ITO["blue"],
-                           label="weight of θ_{t−k}: (1 − β)·β^k")
+                           label=r"weight of $\theta_{t-k}$: $(1-\beta)\,\beta^k$")
         self.window_line = ax.axvline(0, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=1.5,
                                       label="k = 1/(1 − β): weight down to ≈ 1/e of today's")
         ax.set_xlim(days - 0.5, -0.5)  # today (k = 0) on the right, as in the series above
@@ -298,7 +298,7 @@ class SmoothingExplorer(LiveFigure):
         self.delay = peak_delay(v, self.theta)
         days_back = round(self.delay) if shift else 0
         self.average_line.set_data(self.dates - np.timedelta64(days_back, "D"), v)
-        self.average_line.set_label(f"EWMA v_t, shifted back {_days(days_back)}" if shift else "EWMA v_t")
+        self.average_line.set_label(f"EWMA $v_t$, shifted back {_days(days_back)}" if shift else "EWMA $v_t$")
         self.ax_series.legend(loc="lower right", fontsize=8)
         window = effective_window(beta)
         self.ax_series.set_title(f"β = {beta:.3f}: averages about the last 1/(1 − β) = {window:.0f} days; "

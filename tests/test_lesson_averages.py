@@ -71,7 +71,7 @@ def test_shift_moves_the_average_back_by_its_delay():
     dates = lesson.temperatures()[0]
     shift = (dates - np.asarray(live.average_line.get_xdata()).astype("datetime64[D]")).astype(int)
     assert np.all(shift == round(live.delay)) and 35 < live.delay < 45
-    assert live.average_line.get_label() == f"EWMA v_t, shifted back {round(live.delay)} days"
+    assert live.average_line.get_label() == f"EWMA $v_t$, shifted back {round(live.delay)} days"
 
 
 @pytest.mark.parametrize("beta", np.round(np.linspace(0.5, 0.999, 12), 3))
