@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Feedback", "attempt", "compare"]
+__all__ = ["Feedback", "attempt", "compare", "rounding"]
 
 
 @dataclass(frozen=True)
@@ -101,3 +101,17 @@ def compare(
                                "first update.")
     return Feedback(False, f"{message}\n  Steps before {step} agree, so the start is right; look at how step "
                            f"{step} uses the previous one.")
+
+
+def rounding(difference: float, bound: float = 1e-12) -> str:
+    """A difference that should be rounding error, said the same way on every machine.
+
+    Two float64 computations of the same thing differ in the last bits, and by how
+    much depends on the CPU and the numpy build: printing ``6.7e-16`` would make a
+    notebook's output machine-dependent.  Below ``bound`` this says so in words;
+    above it, it prints the number (then it is not rounding error, and should show).
+    """
+    difference = float(difference)
+    if difference < bound:  # 0 included: exactly equal here may be a last bit apart on another machine
+        return f"below {bound:.0e} (rounding error)"
+    return f"{difference:.1e}"

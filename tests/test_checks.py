@@ -56,3 +56,12 @@ def test_attempt_keeps_numpy_warnings_of_a_slip_off_stderr():
 
     result, fb = attempt(makes_nan, 1.0)  # pytest turns any warning into an error
     assert fb is None and np.all(np.isnan(result))
+
+
+def test_rounding_is_said_in_words_below_the_bound():
+    from lessons.checks import rounding
+
+    assert rounding(0.0) == "below 1e-12 (rounding error)"
+    assert rounding(6.7e-16) == rounding(2.2e-15) == "below 1e-12 (rounding error)"
+    assert rounding(3e-6) == "3.0e-06"
+    assert rounding(5e-9, bound=1e-8) == "below 1e-08 (rounding error)"

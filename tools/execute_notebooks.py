@@ -5,7 +5,7 @@
 Each notebook runs in its own folder with this environment's Python (as nbval
 does with --nbval-current-env).  What is written is what a learner sees, made
 independent of the run so that re-executing an unchanged notebook leaves the
-file unchanged:
+file unchanged (but for the cells marked "# varies by machine", such as a timing):
 
 - no timing metadata;
 - consecutive printed chunks merged (the kernel may split one print in two);
