@@ -52,6 +52,7 @@ __all__ = [
     "trace",
     "diverged_at",
     "steps_to_converge",
+    "effective_rate",
 ]
 
 
@@ -341,6 +342,15 @@ class AdamW:
         x = x * (1 - self.lr * self.weight_decay)  # x' = x_{t-1} (1 - α λ)
         adam = Adam(self.lr, self.beta1, self.beta2, self.eps)
         return adam.step(x, g, state)
+
+
+def effective_rate(opt: AdaGrad | RMSProp, s) -> np.ndarray:
+    r"""AdaGrad's or RMSProp's learning rate per coordinate, :math:`\alpha / (\sqrt{s_t} + \varepsilon)`.
+
+    ``s`` is a state's ``s``, or a whole history of them (``trace(...).history("s")``):
+    the step is this rate times :math:`g_t`.  NaN rows (after a divergence) stay NaN.
+    """
+    return opt.lr / (np.sqrt(np.asarray(s, dtype=float)) + opt.eps)
 
 
 # --- running an optimizer ----------------------------------------------------------

@@ -17,12 +17,13 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, NullLocator
 
 from helpers import _checks
 from helpers.surfaces import Surface
 
 __all__ = ["OKABE_ITO", "STYLES", "DATA_STYLE", "style", "new_figure", "png", "loss_levels", "draw_surface",
-           "clip_path", "loss_gap", "LOSS_FLOOR"]
+           "clip_path", "loss_gap", "loss_axis", "LOSS_FLOOR"]
 
 #: Okabe & Ito (2008), "Color Universal Design": eight colours safe for colour-blind readers.
 OKABE_ITO = {
@@ -90,6 +91,20 @@ def loss_gap(surface: Surface, path: np.ndarray) -> np.ndarray:
     gap = surface.f(path) - surface.f_min
     with np.errstate(invalid="ignore"):
         return np.where(np.isnan(gap), np.nan, np.maximum(gap, LOSS_FLOOR))
+
+
+def loss_axis(ax) -> None:
+    """Set ``ax`` up for f(x_k) − f* per step: log scale, labelled, titled, a light grid.
+
+    No minor ticks and at most five step labels: text is most of what a redraw costs.
+    """
+    ax.set_yscale("log")
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+    ax.set_xlabel("step k")
+    ax.set_ylabel("f(x_k) − f*")
+    ax.set_title("loss, log scale")
+    ax.grid(True, which="major", alpha=0.3)
 
 
 def loss_levels(surface: Surface, Z: np.ndarray, n: int = 15) -> np.ndarray:

@@ -25,7 +25,8 @@ import numpy as np
 
 from helpers import _checks
 
-__all__ = ["Surface", "quadratic", "elongated_quadratic", "rosenbrock", "beale", "saddle", "SURFACES"]
+__all__ = ["Surface", "hessian", "curvatures", "quadratic", "elongated_quadratic", "rosenbrock", "beale", "saddle",
+           "SURFACES"]
 
 
 def _coordinates(p) -> tuple[np.ndarray, np.ndarray]:
@@ -87,6 +88,27 @@ class Surface:
             axis_names=self.axis_names,
             axis_labels=self.axis_labels,
         )
+
+
+def hessian(surface: Surface, at=None, h: float = 1e-4) -> np.ndarray:
+    r"""The Hessian :math:`H_{ij} = \partial^2 f / \partial x_i \partial x_j` at ``at`` (default: the minimum).
+
+    Central differences of the gradient, :math:`H e_j \approx (\nabla f(x + h e_j) - \nabla f(x - h e_j)) / 2h`,
+    exact up to rounding on a quadratic (its gradient is linear).  Symmetrized.  Its
+    diagonal is the curvature along each coordinate axis.
+    """
+    x = np.asarray(surface.minimum if at is None else at, dtype=float)
+    steps = h * np.eye(len(x))
+    columns = (surface.grad(x + steps) - surface.grad(x - steps)) / (2 * h)  # row j: H e_j
+    return (columns + columns.T) / 2
+
+
+def curvatures(surface: Surface, at=None) -> np.ndarray:
+    """The eigenvalues λ of the Hessian at ``at`` (default: the minimum), smallest first.
+
+    Gradient descent on a quadratic is stable iff α < 2 / λ_max; κ = λ_max / λ_min.
+    """
+    return np.linalg.eigvalsh(hessian(surface, at))
 
 
 def quadratic(curvatures=(0.2, 4.0), start=(-5.0, -2.0), xlim=(-6.0, 2.0), ylim=(-3.0, 3.0), name=None) -> Surface:

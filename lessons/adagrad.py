@@ -28,7 +28,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator
 
-from helpers.optimizers import SGD, AdaGrad, run, steps_to_converge, trace
+from helpers.optimizers import SGD, AdaGrad, effective_rate, run, steps_to_converge, trace
 from helpers.plotting import DATA_STYLE, OKABE_ITO, clip_path, draw_surface, new_figure, style
 from helpers.surfaces import SURFACES, Surface, elongated_quadratic, rosenbrock
 from lessons.checks import Feedback, attempt, compare
@@ -37,7 +37,6 @@ from lessons.widgets import SLIDER_LAYOUT, SLIDER_STYLE, LiveFigure, eps_slider,
 
 __all__ = [
     "at_most",
-    "effective_rate",
     "first_step_sizes",
     "steps_by_condition_number",
     "race",
@@ -73,11 +72,6 @@ def at_most(value: float) -> str:
     if value == 0:
         return "0"
     return f"below 1e{int(np.floor(np.log10(value))) + 1:+03d}"
-
-
-def effective_rate(s: np.ndarray, lr: float, eps: float) -> np.ndarray:
-    r"""AdaGrad's learning rate per coordinate: :math:`\alpha / (\sqrt{s_t} + \varepsilon)`."""
-    return lr / (np.sqrt(s) + eps)
 
 
 # --- claim 1: on the elongated bowl both coordinates move at the same pace ---------------------
@@ -120,7 +114,7 @@ def race(surface: Surface, lr: float, eps: float = 1e-10, steps: int = 100, star
     out = {}
     for name, opt in (("GD", SGD(lr)), ("AdaGrad", AdaGrad(lr, eps))):
         tr = trace(opt, surface.grad, x0, steps)
-        rates = (effective_rate(tr.history("s")[1:], lr, eps) if name == "AdaGrad"
+        rates = (effective_rate(opt, tr.history("s")[1:]) if name == "AdaGrad"
                  else np.full((steps, len(x0)), float(lr)))
         out[name] = {"path": tr.path, "diverged": divergence_step(surface, tr.path),
                      "distance": float(np.linalg.norm(tr.path[-1] - surface.minimum)), "rates": rates}
@@ -180,7 +174,7 @@ def rosenbrock_stall(lr: float = 0.02, lr_gd: float = 0.001, steps: int = 10_000
         checkpoints=ks,
         points=tr.path[ks],
         distances=np.linalg.norm(tr.path[ks] - surface.minimum, axis=1),
-        rates=effective_rate(s[ks], opt.lr, opt.eps),
+        rates=effective_rate(opt, s[ks]),
         early_share=s[early] / s[-1],
         early=early,
         gd_point=gd[-1],
@@ -369,7 +363,7 @@ def stall_figure(stall: Stall | None = None) -> Figure:
     ax_path.set_title(f"Rosenbrock, {steps:,} steps from (−1.5, 2)", fontsize=10)
     ax_path.legend(loc="lower right", fontsize=8)
     t = np.arange(1, steps + 1)
-    rates = effective_rate(stall.adagrad_s[1:], stall.lr, AdaGrad().eps)
+    rates = effective_rate(AdaGrad(stall.lr), stall.adagrad_s[1:])
     color = style("AdaGrad")["color"]
     for j, coord in enumerate(("x", "y")):
         ax_rate.plot(t, rates[:, j], color=color, linewidth=1.8, label=f"AdaGrad: α/(√s + ε) for {coord}",
@@ -411,7 +405,7 @@ class EffectiveRatePanel:
         lr, eps = params["lr"], params["eps"]
         s = traces["AdaGrad"].history("s")[1:]  # s_1 … s_T (s_0 = 0 has no rate)
         t = np.arange(1, len(s) + 1)
-        rates = effective_rate(s, lr, eps)
+        rates = effective_rate(AdaGrad(lr, eps), s)
         for j, line in enumerate(self.lines):
             line.set_data(t, rates[:, j])
         self.reference.set_data(t, rates[0, 0] / np.sqrt(t))

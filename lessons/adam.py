@@ -29,7 +29,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
 from helpers.optimizers import SGD, Adam, Momentum, RMSProp, run, trace
 from helpers.plotting import DATA_STYLE, OKABE_ITO, new_figure, style
-from helpers.surfaces import Surface, beale, elongated_quadratic, rosenbrock, saddle
+from helpers.surfaces import Surface, beale, curvatures, elongated_quadratic, rosenbrock, saddle
 from lessons.checks import Feedback, attempt, compare
 from lessons.playground import Contender, Playground, divergence_step
 from lessons.widgets import beta_slider, lr_slider, toggle
@@ -120,15 +120,8 @@ def step_bound(beta1: float = PAPER["beta1"], beta2: float = PAPER["beta2"]) -> 
 
 
 def gd_stability_limit(surface: Surface) -> float:
-    """The largest stable learning rate of gradient descent at the surface's minimum: 2 / λ_max of the Hessian.
-
-    The Hessian comes from central differences of ``surface.grad`` (exact for a quadratic).
-    """
-    h = 1e-4
-    x = np.asarray(surface.minimum, dtype=float)
-    columns = [(surface.grad(x + h * e) - surface.grad(x - h * e)) / (2 * h) for e in np.eye(len(x))]
-    hessian = np.array(columns).T
-    return 2 / float(np.linalg.eigvalsh((hessian + hessian.T) / 2).max())
+    """The largest stable learning rate of gradient descent at the surface's minimum: 2 / λ_max."""
+    return 2 / float(curvatures(surface)[-1])
 
 
 def scale_table(scale: float = 1000.0, steps: int = 3, lr: float = PAPER["lr"]) -> dict:

@@ -23,13 +23,13 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from helpers.averages import effective_window, ewma, ewma_weights, sliding_mean
-from helpers.datasets import seattle_weather
+from helpers.datasets import seattle_temperatures
 from helpers.plotting import DATA_STYLE, OKABE_ITO, new_figure
 from lessons.checks import Feedback, attempt, compare
 from lessons.widgets import LiveFigure, beta_slider, toggle
 
 __all__ = [
-    "YEAR", "DAYS_SHOWN", "temperatures", "unrolled_average", "memory_row", "seasonal_cycle", "peak_delay",
+    "YEAR", "DAYS_SHOWN", "unrolled_average", "memory_row", "seasonal_cycle", "peak_delay",
     "wiggle", "describe_average", "tradeoff_row", "cost_per_step", "time_averages", "data_figure", "weights_figure",
     "lag_figure", "window_figure", "SmoothingExplorer", "WIDGETS", "EXERCISE_BETAS", "exercise_series",
     "slips", "check_ewma",
@@ -41,17 +41,6 @@ DAYS_SHOWN = 60  # the widget's weight panel shows the last 60 days
 
 
 # --- the data -------------------------------------------------------------------------------------
-
-@lru_cache(maxsize=1)
-def _weather():
-    return seattle_weather()
-
-
-def temperatures() -> tuple[np.ndarray, np.ndarray]:
-    """The daily maximum temperature at Seattle, 2012–2015: ``(dates, theta)``, theta in °C (copies)."""
-    weather = _weather()
-    return weather.date.copy(), weather.temp_max.copy()
-
 
 # --- the unrolled form and the memory ----------------------------------------------------------------
 
@@ -130,7 +119,7 @@ def describe_average(average, data) -> dict:
 
 def tradeoff_row(beta: float, theta=None) -> dict:
     """Smoothness against delay for one β on the temperature series (see ``describe_average``)."""
-    theta = temperatures()[1] if theta is None else np.asarray(theta, dtype=float)
+    theta = seattle_temperatures()[1] if theta is None else np.asarray(theta, dtype=float)
     return {"beta": beta, "window": effective_window(beta), **describe_average(ewma(theta, beta), theta)}
 
 
@@ -177,7 +166,7 @@ def _temperature_axes(ax, dates, theta) -> None:
 
 def data_figure(beta: float = 0.9):
     """The temperature series with its EWMA: the lesson's one picture."""
-    dates, theta = temperatures()
+    dates, theta = seattle_temperatures()
     fig = new_figure(10, 3.6)
     ax = fig.subplots()
     _temperature_axes(ax, dates, theta)
@@ -218,7 +207,7 @@ def weights_figure(beta: float = 0.9, window: int = 10, days: int = 40):
 
 def lag_figure(betas=(0.9, 0.98), year: int = 2013):
     """One year of data with the EWMA for each β, and the largest β's curve shifted back by its delay."""
-    dates, theta = temperatures()
+    dates, theta = seattle_temperatures()
     fig = new_figure(10, 3.8)
     ax = fig.subplots()
     _temperature_axes(ax, dates, theta)
@@ -238,7 +227,7 @@ def lag_figure(betas=(0.9, 0.98), year: int = 2013):
 
 def window_figure(beta: float = 0.98):
     """The EWMA and a sliding mean of the same width w = 1/(1 − β) on the temperature series."""
-    dates, theta = temperatures()
+    dates, theta = seattle_temperatures()
     w = round(effective_window(beta))
     fig = new_figure(10, 3.6)
     ax = fig.subplots()
@@ -266,7 +255,7 @@ class SmoothingExplorer(LiveFigure):
     """
 
     def __init__(self, beta: float = 0.9, days: int = DAYS_SHOWN):
-        self.dates, self.theta = temperatures()
+        self.dates, self.theta = seattle_temperatures()
         self.k = np.arange(days)
         self.delay = float("nan")  # days the average's seasonal peak comes late (set by draw)
         fig = new_figure(10, 6.2)
@@ -326,7 +315,7 @@ EXERCISE_BETAS = (0.9, 0.5)  # checked with β = 0.9, then with 0.5 (a β typed 
 
 def exercise_series() -> np.ndarray:
     """The values the exercise is checked on: the first ten days of 2012 (°C)."""
-    return temperatures()[1][:10]
+    return seattle_temperatures()[1][:10]
 
 
 def slips(theta, beta: float) -> dict[str, np.ndarray]:

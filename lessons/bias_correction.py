@@ -16,19 +16,18 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
-from functools import lru_cache
 
 import numpy as np
 
 from helpers.averages import bias_correction_factor, effective_window, ewma, ewma_weights
-from helpers.datasets import seattle_weather
+from helpers.datasets import seattle_temperatures
 from helpers.optimizers import Adam, trace
 from helpers.plotting import DATA_STYLE, OKABE_ITO, new_figure
 from lessons.checks import Feedback, attempt, compare
 from lessons.widgets import LiveFigure, beta_slider, toggle
 
 __all__ = [
-    "temperatures", "weight_totals", "negligible_after", "correction_table", "adam_second_moment",
+    "weight_totals", "negligible_after", "correction_table", "adam_second_moment",
     "adam_step_sizes", "cold_start_figure", "CorrectionExplorer", "exercise_data", "slips",
     "check_bias_corrected_ewma", "WIDGETS",
 ]
@@ -37,20 +36,6 @@ MONTHS = 120  # days shown by the interactive figure: 1 January to 29 April 2012
 
 
 # --- the data ---------------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _weather():
-    return seattle_weather()
-
-
-def temperatures(days: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``(dates, theta)``: Seattle's daily maximum temperature θ_t in °C from 2012-01-01 (the first ``days``)."""
-    weather = _weather()
-    end = len(weather) if days is None else days
-    if not 1 <= end <= len(weather):
-        raise ValueError(f"days must be between 1 and {len(weather)}; got days={days!r}.")
-    return weather.date[:end].copy(), weather.temp_max[:end].copy()
 
 
 # --- the numbers the prose claims ---------------------------------------------------------------------------
@@ -140,7 +125,7 @@ def adam_step_sizes(bias_correction: bool, beta1: float = 0.9, beta2: float = 0.
 def cold_start_figure(beta: float = 0.98, days: int = 60, t_weights: int = 10):
     r"""Left: the first ``days`` of θ_t with :math:`v_t` from :math:`v_0 = 0` (too cold) and :math:`\hat v_t`.
     Right: the weights of :math:`v_t` and of :math:`\hat v_t` at t = ``t_weights``, with their sums."""
-    _, theta = temperatures(days)
+    _, theta = seattle_temperatures(days)
     t = np.arange(1, days + 1)
     fig = new_figure(11, 3.8)
     ax, ax_w = fig.subplots(1, 2, width_ratios=[1.6, 1])
@@ -184,7 +169,7 @@ class CorrectionExplorer(LiveFigure):
     """
 
     def __init__(self, beta: float = 0.98, corrected: bool = True, days: int = MONTHS):
-        dates, self.theta = temperatures(days)
+        dates, self.theta = seattle_temperatures(days)
         self.t = np.arange(1, days + 1)
         self.days = days
         fig = new_figure(10, 6.2)
@@ -265,7 +250,7 @@ EXERCISE_DAYS = 30
 
 def exercise_data() -> tuple[np.ndarray, float]:
     """The check's input: the first 30 daily maxima (°C) and β = 0.9."""
-    return temperatures(EXERCISE_DAYS)[1], EXERCISE_BETA
+    return seattle_temperatures(EXERCISE_DAYS)[1], EXERCISE_BETA
 
 
 def _recursion(theta: np.ndarray, beta: float, scale: float) -> np.ndarray:

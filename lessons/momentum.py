@@ -38,11 +38,12 @@ from helpers.plotting import (
     OKABE_ITO,
     clip_path,
     draw_surface,
+    loss_axis,
     loss_gap,
     new_figure,
     style,
 )
-from helpers.surfaces import SURFACES, Surface, elongated_quadratic
+from helpers.surfaces import SURFACES, Surface, curvatures, elongated_quadratic
 from lessons.checks import Feedback, attempt, compare
 from lessons.playground import Contender, Playground, divergence_step
 from lessons.widgets import LiveFigure, beta_slider, dropdown, lr_slider
@@ -57,8 +58,6 @@ __all__ = [
     "VELOCITY_DEFAULTS",
     "NESTEROV_DEFAULTS",
     "EXERCISE",
-    "hessian",
-    "curvatures",
     "gd_limit",
     "momentum_limit",
     "nesterov_limit",
@@ -120,23 +119,6 @@ NESTEROV_DEFAULTS = {"lr": 0.3, "beta": 0.9}
 
 
 # --- the numbers the prose relies on ----------------------------------------------
-
-
-def hessian(surface: Surface = SURFACE, at=None, h: float = 1e-4) -> np.ndarray:
-    r"""The Hessian :math:`H_{ij} = \partial^2 f / \partial x_i \partial x_j` at ``at`` (default: the minimum).
-
-    Central differences of the gradient, :math:`H e_j \approx (\nabla f(x + h e_j) - \nabla f(x - h e_j)) / 2h`,
-    exact up to rounding on a quadratic (its gradient is linear).  Symmetrized.
-    """
-    x = np.asarray(surface.minimum if at is None else at, dtype=float)
-    steps = h * np.eye(len(x))
-    columns = (surface.grad(x + steps) - surface.grad(x - steps)) / (2 * h)  # row j: H e_j
-    return (columns + columns.T) / 2
-
-
-def curvatures(surface: Surface = SURFACE) -> np.ndarray:
-    """The eigenvalues λ of the Hessian at the minimum, smallest first (for our surface: λ_w, λ_b)."""
-    return np.linalg.eigvalsh(hessian(surface))
 
 
 def gd_limit(lam_max: float) -> float:
@@ -329,12 +311,7 @@ def gd_figure(surface: Surface = SURFACE, steps: int = 100):
         ax_loss.plot(np.arange(len(gap)), gap, color=colour, linestyle=ls, linewidth=1.8, label=label)
     ax_path.set_title(f"Gradient descent on {surface.name}", fontsize=10)
     ax_path.legend(loc="upper right", fontsize=8, framealpha=0.9)
-    ax_loss.set_yscale("log")
-    ax_loss.yaxis.set_minor_locator(NullLocator())
-    ax_loss.set_xlabel("step k")
-    ax_loss.set_ylabel("f(x_k) − f*")
-    ax_loss.set_title("loss, log scale")
-    ax_loss.grid(True, which="major", alpha=0.3)
+    loss_axis(ax_loss)
     ax_loss.legend(loc="lower left", fontsize=8, framealpha=0.9)
     return fig
 

@@ -26,10 +26,18 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-from matplotlib.ticker import MaxNLocator, NullLocator
 
 from helpers.optimizers import Trace, trace
-from helpers.plotting import LOSS_FLOOR, OKABE_ITO, clip_path, draw_surface, loss_gap, new_figure, style
+from helpers.plotting import (
+    LOSS_FLOOR,
+    OKABE_ITO,
+    clip_path,
+    draw_surface,
+    loss_axis,
+    loss_gap,
+    new_figure,
+    style,
+)
 from helpers.surfaces import Surface
 from lessons.widgets import LiveFigure, dropdown
 
@@ -120,14 +128,8 @@ class Playground(LiveFigure):
         (self.start_marker,) = self.ax_path.plot([], [], marker="o", markersize=9, markerfacecolor="none",
                                                  markeredgecolor=OKABE_ITO["black"], linestyle="none",
                                                  label="start", zorder=5)
-        self.ax_loss.set_yscale("log")
-        self.ax_loss.yaxis.set_minor_locator(NullLocator())  # dozens of minor ticks would double the redraw time
-        self.ax_loss.set_xlabel("step k")
-        self.ax_loss.set_ylabel("f(x_k) − f*")
-        self.ax_loss.set_title("loss, log scale")
+        loss_axis(self.ax_loss)
         self.ax_loss.set_xlim(0, steps)
-        self.ax_loss.xaxis.set_major_locator(MaxNLocator(5, integer=True))  # text is most of a redraw's cost
-        self.ax_loss.grid(True, which="major", alpha=0.3)
         if panel:
             panel.setup(self.ax_panel)
         super().__init__(fig, controls)

@@ -25,15 +25,15 @@ from collections.abc import Callable
 import numpy as np
 from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 
-from helpers.optimizers import SGD, AdaGrad, RMSProp, Trace, run, trace
+from helpers.optimizers import SGD, AdaGrad, RMSProp, effective_rate, run, trace
 from helpers.plotting import OKABE_ITO, STYLES, new_figure
-from helpers.surfaces import SURFACES, Surface, elongated_quadratic
+from helpers.surfaces import SURFACES, Surface, elongated_quadratic, hessian
 from lessons.checks import Feedback, attempt, compare
 from lessons.playground import Contender, Playground
 from lessons.widgets import LiveFigure, beta_slider, eps_slider, lr_slider
 
 __all__ = [
-    "BETA", "SURFACE", "curvatures", "effective_rate", "effective_rates", "steady_slope_rates",
+    "BETA", "SURFACE", "effective_rates", "steady_slope_rates",
     "effective_rate_figure", "per_axis", "first_step", "zero_gradient_step", "rattle", "dive_and_return",
     "first_step_bound", "lowered_rate", "EffectiveRatePanel", "playground",
     "EpsilonExplorer", "CHECK_SETUP", "SLIPS", "reference_steps", "check_rmsprop_step", "WIDGETS",
@@ -47,22 +47,7 @@ SURFACE = elongated_quadratic()
 AXES = ("w", "b")
 
 
-def curvatures(surface: Surface = SURFACE) -> np.ndarray:
-    r"""The curvatures :math:`(\lambda_w, \lambda_b)` of an axis-aligned quadratic: its gradient at (1, 1)."""
-    return np.asarray(surface.grad(np.ones(2)), dtype=float)
-
-
 # --- the effective learning rate -----------------------------------------------------------
-
-
-def effective_rate(opt, tr: Trace) -> np.ndarray:
-    r"""The effective rate :math:`\alpha / (\sqrt{s_t} + \varepsilon)` after steps t = 1..T, per coordinate.
-
-    ``opt`` is an AdaGrad or RMSProp and ``tr`` its trace; rows after a divergence are NaN.
-    """
-    s = tr.history("s")[1:]
-    with np.errstate(invalid="ignore"):
-        return opt.lr / (np.sqrt(s) + opt.eps)
 
 
 def effective_rates(lr: float = 0.1, beta: float = BETA, steps: int = 1000,
@@ -74,7 +59,8 @@ def effective_rates(lr: float = 0.1, beta: float = BETA, steps: int = 1000,
     result = {}
     for name, opt in (("AdaGrad", AdaGrad(lr)), ("RMSProp", RMSProp(lr, beta))):
         tr = trace(opt, surface.grad, surface.start, steps)
-        result[name] = {"rate": effective_rate(opt, tr), "loss": surface.f(tr.path) - surface.f_min}
+        rate = effective_rate(opt, tr.history("s")[1:])  # t = 1..steps
+        result[name] = {"rate": rate, "loss": surface.f(tr.path) - surface.f_min}
     return result
 
 
@@ -89,7 +75,7 @@ def steady_slope_rates(lr: float = 0.1, beta: float = BETA, steps: int = 10_000)
 
     rates = {}
     for name, opt in (("AdaGrad", AdaGrad(lr)), ("RMSProp", RMSProp(lr, beta))):
-        rates[name] = effective_rate(opt, trace(opt, slope, np.zeros(1), steps))[:, 0]
+        rates[name] = effective_rate(opt, trace(opt, slope, np.zeros(1), steps).history("s")[1:])[:, 0]
     return rates
 
 
@@ -137,7 +123,7 @@ def per_axis(lr: float = 0.4, beta: float = BETA, k: int = 5, surface: Surface =
     axis where :math:`\alpha\lambda > 1` (its factor :math:`1 - \alpha\lambda` is negative).
     Also returns the first steps of b for GD and RMSProp, and w after ``2k`` steps.
     """
-    lam = curvatures(surface)
+    lam = np.diag(hessian(surface))  # the curvature along each axis: (λ_w, λ_b)
     opt = RMSProp(lr, beta)
     tr = trace(opt, surface.grad, surface.start, 2 * k)
     gd = run(SGD(lr), surface.grad, surface.start, 2 * k)
@@ -209,7 +195,7 @@ def rattle(lr: float, beta: float = BETA, steps: int = 6000, tail: int = 1000, s
     opt = RMSProp(lr, beta)
     tr = trace(opt, surface.grad, surface.start, steps)
     end = tr.path[-tail:]
-    lam = curvatures(surface)
+    lam = np.diag(hessian(surface))  # the curvature along each axis: (λ_w, λ_b)
     return {
         "max_abs": np.abs(end - surface.minimum).max(axis=0) / lr,
         "median_step": np.median(np.abs(np.diff(end, axis=0)), axis=0) / lr,
@@ -280,7 +266,7 @@ class EffectiveRatePanel:
         lr, beta = params["lr"], params["beta"]
         values = [np.array([lr])]
         for name, opt in (("AdaGrad", AdaGrad(lr)), ("RMSProp", RMSProp(lr, beta))):
-            rate = effective_rate(opt, traces[name])
+            rate = effective_rate(opt, traces[name].history("s")[1:])
             t = np.arange(1, len(rate) + 1)
             for i, axis in enumerate(AXES):
                 self.lines[name, axis].set_data(t, rate[:, i])

@@ -236,7 +236,6 @@ def test_race_matches_run():
 
 
 def test_small_helpers():
-    np.testing.assert_allclose(lesson.effective_rate(np.array([4.0, 0.0]), 0.5, 0.5), [0.2, 1.0])
     assert lesson.at_most(6e-9) == "below 1e-08" and lesson.at_most(0.0) == "0"
     assert lesson.at_most(1e-9) == "below 1e-08" and lesson.at_most(3.0) == "below 1e+01"
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from helpers.averages import ewma, sliding_mean
+from helpers.datasets import seattle_temperatures
 from lessons import averages as lesson
 
 OMEGA = 2 * np.pi / lesson.YEAR
@@ -68,7 +69,7 @@ def test_title_shows_the_effective_window_and_the_delay():
 def test_shift_moves_the_average_back_by_its_delay():
     live = lesson.SmoothingExplorer(beta=0.98)
     live.controls["shift"].value = True
-    dates = lesson.temperatures()[0]
+    dates = seattle_temperatures()[0]
     shift = (dates - np.asarray(live.average_line.get_xdata()).astype("datetime64[D]")).astype(int)
     assert np.all(shift == round(live.delay)) and 35 < live.delay < 45
     assert live.average_line.get_label() == f"EWMA $v_t$, shifted back {round(live.delay)} days"
@@ -93,16 +94,16 @@ def test_every_slider_position_draws_something_sensible(beta, shift):
 # --- the numbers the prose quotes ------------------------------------------------------------------
 
 def test_temperatures_are_the_seattle_series():
-    dates, theta = lesson.temperatures()
+    dates, theta = seattle_temperatures()
     assert len(theta) == 1461 and str(dates[0]) == "2012-01-01" and str(dates[-1]) == "2015-12-31"
     assert theta[0] == 12.8
     theta[0] = 99.0  # a copy: the lesson's data stay intact
-    assert lesson.temperatures()[1][0] == 12.8
+    assert seattle_temperatures()[1][0] == 12.8
 
 
 @pytest.mark.parametrize("beta", [0.5, 0.9, 0.98])
 def test_unrolled_sum_equals_the_recursion(beta):
-    theta = lesson.temperatures()[1][:300]
+    theta = seattle_temperatures()[1][:300]
     explicit = sum((1 - beta) * beta ** (len(theta) - i) * theta[i - 1] for i in range(1, len(theta) + 1))
     assert lesson.unrolled_average(theta, beta) == pytest.approx(explicit, rel=1e-12)
     assert lesson.unrolled_average(theta, beta) == pytest.approx(ewma(theta, beta)[-1], rel=1e-12)
@@ -148,7 +149,7 @@ def test_sliding_mean_delay_is_half_its_window():
 
 
 def test_wiggle_is_the_rms_day_to_day_change_from_day_366():
-    theta = lesson.temperatures()[1]
+    theta = seattle_temperatures()[1]
     steps = theta[366:] - theta[365:-1]
     assert lesson.wiggle(theta) == pytest.approx(math.sqrt(sum(s * s for s in steps) / len(steps)))
     assert lesson.wiggle(np.full(1461, 3.0)) == 0
@@ -295,4 +296,4 @@ def test_the_check_does_not_let_the_learner_change_the_data():
         return solution(theta, beta)
 
     lesson.check_ewma(mutates)
-    np.testing.assert_array_equal(lesson.exercise_series(), lesson.temperatures()[1][:10])
+    np.testing.assert_array_equal(lesson.exercise_series(), seattle_temperatures()[1][:10])

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from helpers.averages import ewma
+from helpers.datasets import seattle_temperatures
 from lessons import bias_correction as lesson
 
 # --- the interactive figure ---------------------------------------------------------------------------------
@@ -84,13 +85,6 @@ def test_figures_are_labelled():
 # --- the numbers the prose claims ---------------------------------------------------------------------------
 
 
-def test_temperatures_are_the_seattle_series_from_2012():
-    dates, theta = lesson.temperatures(3)
-    assert str(dates[0]) == "2012-01-01" and np.allclose(theta, [12.8, 10.6, 11.7])
-    assert len(lesson.temperatures()[1]) == 1461
-    with pytest.raises(ValueError, match="days must be between 1 and 1461"):
-        lesson.temperatures(0)
-
 
 @pytest.mark.parametrize("beta", [0.5, 0.9, 0.98, 0.999])
 def test_weights_sum_to_one_minus_beta_to_the_t(beta):
@@ -106,7 +100,7 @@ def test_negligible_after_is_the_first_step_under_one_percent(beta):
     change = lambda s: beta**s / (1 - beta**s)  # noqa: E731 - v̂_t / v_t − 1
     assert change(t) < 0.01 <= change(t - 1)
     assert t == math.ceil(math.log(1 / 101) / math.log(beta))  # β^t < 1/101
-    theta = lesson.temperatures()[1]
+    theta = seattle_temperatures()[1]
     if t < len(theta):  # on the data: the relative change is the same for any series
         ratio = ewma(theta, beta, bias_correction=True) / ewma(theta, beta) - 1
         assert ratio[t - 1] < 0.01 <= ratio[t - 2]

@@ -118,10 +118,6 @@ def test_epsilon_explorer_lines_are_the_first_step():
 # --- the numbers the notebook quotes -------------------------------------------------------
 
 
-def test_curvatures():
-    np.testing.assert_allclose(lesson.curvatures(), LAM)
-
-
 def test_steady_slope_rates_match_the_closed_forms():
     rates = lesson.steady_slope_rates(lr=0.1, beta=0.9, steps=1000)
     t = np.arange(1, 1001)

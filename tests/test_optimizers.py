@@ -229,3 +229,13 @@ def test_steps_to_converge_stops_early_once_every_run_has_arrived_or_diverged():
     steps = steps_to_converge(SGD(lrs), grad, np.broadcast_to(QUAD.start, (2, 2)), QUAD.minimum, 100_000, tol=1e-6)
     assert np.isfinite(steps[0]) and np.isinf(steps[1])
     assert len(calls) < 1000
+
+
+def test_effective_rate_is_lr_over_root_s_plus_eps():
+    from helpers.optimizers import effective_rate
+
+    np.testing.assert_allclose(effective_rate(AdaGrad(0.5, eps=0.5), np.array([4.0, 0.0])), [0.2, 1.0])
+    tr = trace(RMSProp(0.05, beta=0.9), QUAD.grad, QUAD.start, 20)
+    rate = effective_rate(RMSProp(0.05, beta=0.9), tr.history("s")[1:])
+    g = QUAD.grad(tr.path[:-1])
+    np.testing.assert_allclose(tr.path[1:] - tr.path[:-1], -rate * g, rtol=1e-12)  # the step is −rate · g

@@ -58,3 +58,12 @@ def test_the_bowl_names_its_axes_w_and_b():
     ax = fig.subplots()
     draw_surface(ax, elongated_quadratic())
     assert ax.get_xlabel() == "w (shallow direction)" and ax.get_ylabel() == "b (steep direction)"
+
+
+def test_loss_axis():
+    from helpers.plotting import loss_axis
+
+    ax = new_figure().subplots()
+    loss_axis(ax)
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "step k" and ax.get_ylabel() == "f(x_k) − f*"
+    assert ax.get_title() == "loss, log scale"

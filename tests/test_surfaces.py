@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers.surfaces import SURFACES, beale, elongated_quadratic, quadratic, rosenbrock, saddle
+from helpers.surfaces import SURFACES, beale, curvatures, elongated_quadratic, hessian, quadratic, rosenbrock, saddle
 
 RNG = np.random.default_rng(7)
 ALL = [factory() for factory in SURFACES.values()] + [quadratic((1.0, 9.0)), rosenbrock(a=2.0, b=10.0)]
@@ -93,3 +93,12 @@ def test_scaled_surface_overflows_quietly_too():
     with np.errstate(all="raise"):
         assert not np.isfinite(big.f(np.array([1e150, 1e150])))
         big.grad(np.array([1e150, 1e150]))
+
+
+def test_hessian_and_curvatures():
+    np.testing.assert_allclose(hessian(elongated_quadratic()), np.diag([0.2, 4.0]), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(curvatures(elongated_quadratic(100, 10)), [0.1, 10.0], rtol=1e-9)
+    x, y = 0.5, -0.3  # Rosenbrock's Hessian by hand: [[2 − 400(y − x²) + 800x², −400x], [−400x, 200]]
+    exact = np.array([[2 - 400 * (y - x**2) + 800 * x**2, -400 * x], [-400 * x, 200.0]])
+    np.testing.assert_allclose(hessian(rosenbrock(), at=(x, y)), exact, rtol=1e-6)
+    np.testing.assert_allclose(curvatures(rosenbrock(), at=(x, y)), np.linalg.eigvalsh(exact), rtol=1e-6)
