@@ -153,11 +153,14 @@ def check_notebook(page, port: int, name: str) -> list[str]:
         handle.click()
         for _ in range(3):
             page.keyboard.press("ArrowRight")
-        for _ in range(40):
+        latest, settled = before, time.time()
+        for _ in range(100):  # each key press redraws: wait until the picture has stopped changing for 1 s
             time.sleep(0.1)
-            if image.get_attribute("src") != before:
+            if image.get_attribute("src") != latest:
+                latest, settled = image.get_attribute("src"), time.time()
+            elif latest != before and time.time() - settled > 1.0:
                 break
-        else:
+        if latest == before:
             problems.append(f"{name}, figure {index}: moving the first slider did not change the picture")
         box.screenshot(path=str(SHOTS / f"{name}-{index}-after.png"))
 
