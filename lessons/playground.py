@@ -17,6 +17,10 @@ Each contender turns the current control values into an optimizer::
 Every position of every control draws: a path that diverges is cut where it leaves
 the window and its legend entry says "diverged at step k".  The contour grid of a
 surface is computed once; a slider move reruns only the optimizers.
+
+Surfaces differ in scale: a learning rate that suits one may diverge at step 1 on
+another.  ``surface_defaults={"Rosenbrock": {"lr": 1e-3}, …}`` gives a surface the
+control values it starts with: choosing it in the drop-down sets them (one redraw).
 """
 
 from __future__ import annotations
@@ -92,6 +96,7 @@ class Playground(LiveFigure):
         panel: Panel | None = None,
         describe: Callable[[dict], str] | None = None,
         width: float = 11.0,
+        surface_defaults: Mapping[str, Mapping[str, object]] | None = None,
     ):
         self.contenders = list(contenders)
         self.surfaces = dict(surfaces)
@@ -99,6 +104,12 @@ class Playground(LiveFigure):
         self.steps = steps
         self.panel = panel
         self.describe = describe or (lambda p: "")
+        self.surface_defaults = {name: dict(values) for name, values in (surface_defaults or {}).items()}
+        for name, values in self.surface_defaults.items():
+            unknown = set(values) - set(controls)
+            if name not in self.surfaces or unknown:
+                raise ValueError(f"surface_defaults must map a surface ({', '.join(map(repr, self.surfaces))}) to "
+                                 f"values of the controls ({', '.join(map(repr, controls))}); got {name!r}: {values!r}.")
         self.traces: dict[str, Trace] = {}
         self.diverged: dict[str, int | None] = {}
         self._grids: dict[str, tuple] = {}
@@ -111,8 +122,8 @@ class Playground(LiveFigure):
         start_names = list(self.starts(self.surfaces[first]))
         if len(start_names) > 1:
             controls["start"] = dropdown(start_names, description="start")
-            if "surface" in controls:  # registered before the redraw, so it runs first
-                controls["surface"].observe(self._surface_changed, names="value")
+        if "surface" in controls and ("start" in controls or self.surface_defaults):
+            controls["surface"].observe(self._surface_changed, names="value")  # registered before the redraw: runs first
 
         fig = new_figure(width, 4.2)
         n_panels = 3 if panel else 2
@@ -137,18 +148,25 @@ class Playground(LiveFigure):
     # --- what a control change recomputes ---------------------------------------
 
     def _surface_changed(self, change) -> None:
-        """A new surface may offer other starts: refresh the start menu (no redraw of its own).
+        """A new surface may offer other starts and come with its own control values (``surface_defaults``).
 
-        Setting the options selects the first one; the surface's own redraw follows.
+        Refresh the start menu and set those values without a redraw of their own: the
+        surface's redraw follows.  Setting the start options selects the first one.
         """
-        names = list(self.starts(self.surfaces[change["new"]]))
-        start = self.controls["start"]
-        if list(start.options) != names:
-            start.unobserve(self._changed, names="value")
+        quiet = {}
+        if "start" in self.controls:
+            names = list(self.starts(self.surfaces[change["new"]]))
+            if list(self.controls["start"].options) != names:
+                quiet["start"] = lambda control, names=names: setattr(control, "options", names)
+        for control_name, value in self.surface_defaults.get(change["new"], {}).items():
+            quiet[control_name] = lambda control, value=value: setattr(control, "value", value)
+        for control_name, apply in quiet.items():
+            control = self.controls[control_name]
+            control.unobserve(self._changed, names="value")
             try:
-                start.options = names
+                apply(control)
             finally:
-                start.observe(self._changed, names="value")
+                control.observe(self._changed, names="value")
 
     def _background(self, name: str) -> None:
         """Contours of the surface: computed once per surface, redrawn only when the surface changes."""
