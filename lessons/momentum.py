@@ -786,7 +786,8 @@ class MapPanel:
         boundary = momentum_limit(lam_max, self.betas, self.form)
         inside = boundary <= self.lrs[-1]
         ax.plot(np.log10(boundary[inside]), self.betas[inside], color=OKABE_ITO["vermillion"], linewidth=2,
-                label="α·λ_max = 2(1+β)" if self.form == "sum" else "α(1−β)·λ_max = 2(1+β)")
+                label=r"$\alpha\lambda_{max} = 2(1+\beta)$" if self.form == "sum"
+                else r"$\alpha(1-\beta)\lambda_{max} = 2(1+\beta)$")
         (self.marker,) = ax.plot([], [], marker="o", markersize=10, markerfacecolor="none", markeredgewidth=2,
                                  color=OKABE_ITO["black"], linestyle="none", label="the sliders' (α, β)")
         ticks = [0.01, 0.03, 0.1, 0.3, 1.0]
