@@ -31,7 +31,8 @@ from lessons.widgets import LiveFigure, beta_slider, toggle
 __all__ = [
     "YEAR", "DAYS_SHOWN", "unrolled_average", "memory_row", "start_bias", "seasonal_cycle", "peak_delay",
     "wiggle", "describe_average", "tradeoff_row", "cost_per_step", "time_averages", "data_figure", "weights_figure",
-    "lag_figure", "window_figure", "SmoothingExplorer", "WIDGETS", "EXERCISE_BETAS", "exercise_series", "exercise_setup",
+    "lag_figure", "window_figure", "SmoothingExplorer", "WIDGETS", "EXERCISE_BETAS", "exercise_series",
+    "exercise_setup",
     "slips", "check_ewma",
 ]
 
@@ -388,7 +389,8 @@ def slips(theta, beta: float) -> dict[str, np.ndarray]:
 
 def exercise_setup(beta: float) -> str:
     """What the check runs, in words the learner can re-run: ``ewma(theta[:10], beta)`` gives the expected values."""
-    return f"β = {beta}, θ = theta[:{len(exercise_series())}] (the first {len(exercise_series())} days of 2012), from v_0 = 0"
+    days = len(exercise_series())
+    return f"β = {beta}, θ = theta[:{days}] (the first {days} days of 2012), from v_0 = 0"
 
 
 def check_ewma(fn) -> Feedback:

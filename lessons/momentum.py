@@ -354,8 +354,9 @@ def dampening_check(lr: float = 0.3, beta: float = 0.9, steps: int = 100, surfac
 
 def nesterov_row_paths(lr: float = NESTEROV_DEFAULTS["lr"], beta: float = NESTEROV_DEFAULTS["beta"],
                        steps: int = 100, surface: Surface = SURFACE) -> dict[str, np.ndarray]:
-    r"""The summary table's Nesterov row, :math:`v_t = \beta v_{t-1} + g_t`, :math:`x_t = x_{t-1} - \alpha(g_t + \beta v_t)`,
-    run two ways.
+    r"""The summary table's Nesterov row, run two ways.
+
+    The row: :math:`v_t = \beta v_{t-1} + g_t`, :math:`x_t = x_{t-1} - \alpha(g_t + \beta v_t)`.
 
     ``"row"``: :math:`g_t = \nabla f(x_{t-1})`, at the stored parameters, which already are the
     look-ahead points (PyTorch's form; equal to ``helpers``' Nesterov).  ``"second look-ahead"``:
@@ -866,7 +867,8 @@ _SLIPS = {
 def exercise_setup() -> str:
     """What the check runs, in the notebook's names, so that an expected x_t can be recomputed by hand."""
     lr, beta, steps = EXERCISE["lr"], EXERCISE["beta"], EXERCISE["steps"]
-    return (f"α = {lr:g}, β = {beta:g}, {steps} steps on f(w, b) = 0.1 w² + 2 b² from x_0 = (−5, −2) with v_0 = (0, 0), "
+    return (f"α = {lr:g}, β = {beta:g}, {steps} steps on f(w, b) = 0.1 w² + 2 b² from x_0 = (−5, −2) "
+            "with v_0 = (0, 0), "
             "each step given g = surface.grad(x) at the current x")
 
 

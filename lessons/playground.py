@@ -109,7 +109,8 @@ class Playground(LiveFigure):
             unknown = set(values) - set(controls)
             if name not in self.surfaces or unknown:
                 raise ValueError(f"surface_defaults must map a surface ({', '.join(map(repr, self.surfaces))}) to "
-                                 f"values of the controls ({', '.join(map(repr, controls))}); got {name!r}: {values!r}.")
+                                 f"values of the controls ({', '.join(map(repr, controls))}); "
+                                 f"got {name!r}: {values!r}.")
         self.traces: dict[str, Trace] = {}
         self.diverged: dict[str, int | None] = {}
         self._grids: dict[str, tuple] = {}
@@ -123,7 +124,8 @@ class Playground(LiveFigure):
         if len(start_names) > 1:
             controls["start"] = dropdown(start_names, description="start")
         if "surface" in controls and ("start" in controls or self.surface_defaults):
-            controls["surface"].observe(self._surface_changed, names="value")  # registered before the redraw: runs first
+            # registered before the redraw, so it runs first
+            controls["surface"].observe(self._surface_changed, names="value")
 
         fig = new_figure(width, 4.2)
         n_panels = 3 if panel else 2

@@ -101,7 +101,8 @@ def test_the_line_is_the_learners_even_when_numpy_raised_it_and_without_linecach
     source = "def step(x):\n    y = x + 1\n    return np.linalg.inv(np.zeros((2, 2))) @ y\n"
     step = _cell_function(source, "step")
     _, fb = attempt(step, np.zeros(2))
-    assert "LinAlgError" in fb.message and "It came from line 3 of its cell, in step: return np.linalg.inv" in fb.message
+    assert "LinAlgError" in fb.message
+    assert "It came from line 3 of its cell, in step: return np.linalg.inv" in fb.message
     namespace = {}
     exec(compile("def g(x):\n    return 1 / 0\n", "<fake cell>", "exec"), namespace)  # noqa: S102
     _, fb = attempt(namespace["g"], 1.0)
@@ -153,7 +154,8 @@ def test_unpack_result_explains_a_wrong_return_in_the_learners_terms():
     cases = [
         (x, "✗ momentum_step should return 2 things, (x, v), in that order; at step 3 it returned ndarray"),
         ((x, x, x), "✗ momentum_step should return 2 things, (x, v), in that order; at step 3 it returned 3 things."),
-        ((np.zeros(3), x), "✗ momentum_step should return (x, v), each with the shape of x, (2,); at step 3 its x has shape (3,)."),
+        ((np.zeros(3), x),
+         "✗ momentum_step should return (x, v), each with the shape of x, (2,); at step 3 its x has shape (3,)."),
         ((x, "v"), "✗ momentum_step should return numbers for v; at step 3 its v is str 'v'."),
     ]
     for result, message in cases:

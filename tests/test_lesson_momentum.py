@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers.optimizers import SGD, Momentum, Nesterov, run, steps_to_converge
+from helpers.optimizers import SGD, Momentum, Nesterov, run
 from helpers.surfaces import SURFACES, elongated_quadratic
 from lessons import momentum as lesson
 
@@ -371,7 +371,8 @@ def cs231n(x, v, g, lr, beta):  # v is the step itself
     return x + v, v
 
 
-@pytest.mark.parametrize("fn, name", [(sutskever, "ascribes to Sutskever et al."), (cs231n, "Sutskever et al.'s own signs, and CS231n's")])
+@pytest.mark.parametrize("fn, name", [(sutskever, "ascribes to Sutskever et al."),
+                                      (cs231n, "Sutskever et al.'s own signs, and CS231n's")])
 def test_check_accepts_a_velocity_with_the_learning_rate_inside_and_names_its_convention(fn, name):
     """The exercise compares x, and these give PyTorch's x path exactly: they pass, and v's convention is named
     (before, they were told to 'check the starting values')."""
