@@ -528,3 +528,10 @@ def test_each_surface_starts_with_a_rate_that_shows_something():
     velocity.controls["surface"].value = "Beale"
     assert velocity.controls["lr"].value == pytest.approx(lesson.SURFACE_LRS["Beale"])
     assert all(k is None for k in velocity.diverged.values())
+
+
+def test_the_ramp_is_within_one_percent_from_the_steps_the_lesson_prints():
+    (row,) = lesson.cold_start_table((0.9,), at=(43, 44))
+    assert row["sum"][43] < 0.99 <= row["sum"][44] and row["lecture"][44] == pytest.approx(row["ramp"][44])
+    (row,) = lesson.cold_start_table((0.99,), at=(458, 459))
+    assert row["lecture"][458] < 0.99 <= row["lecture"][459]
