@@ -161,3 +161,15 @@ def test_make_present_landing_page_lists_every_notebook_in_the_catalog():
     for name, title, summary in items:
         assert html.unescape(title) == title_of(ROOT / "notebooks" / f"{name}.ipynb")
         assert html.unescape(summary) == SUMMARIES[name]
+
+
+def test_instructor_notes_cover_every_lesson_in_order():
+    """docs/teaching.md, the one place for instructor notes: a section per notebook, in order, each with its time."""
+    notes = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
+    sections = re.split(r"^## ", notes, flags=re.MULTILINE)[1:]
+    numbered = [s for s in sections if re.match(r"\d\d · ", s)]
+    assert [s[:2] for s in numbered] == [name[:2] for name in CATALOG], (
+        "docs/teaching.md needs one '## NN · title' section per notebook of CATALOG, in order")
+    for section in numbered:
+        assert "**Time:**" in section, f"the notes on {section.splitlines()[0]} give no time"
+        assert f"\n| {section[:2]} · " in notes, f"the time table lacks a row for lesson {section[:2]}"
