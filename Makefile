@@ -21,7 +21,7 @@ unit: $(STAMP)  ## only the unit tests (fast)
 	$(BIN)/python -m pytest tests -p no:nbval -o addopts=""
 
 notebooks: $(STAMP)  ## re-execute every notebook in place: the outputs nbval compares against
-	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
+	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb tests/fixtures/*.ipynb
 
 benchmark: $(STAMP)  ## per notebook: Run All time, median slider redraw, redraw with nothing recomputed
 	$(BIN)/python tools/benchmark.py

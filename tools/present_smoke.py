@@ -160,8 +160,9 @@ def check_question(page, question, label: str) -> list[str]:
     marks = [b.inner_text() for b in buttons.all()]
     if sum(m.startswith("✓") for m in marks) != 1:
         problems.append(f"{label}: after a choice, {marks} should mark exactly one answer ✓")
-    if "right." in first and "not quite." in feedback.inner_text() and "The answer is" not in feedback.inner_text():
-        problems.append(f"{label}: a wrong choice does not say what the answer is")
+    for shown in (first, feedback.inner_text()):
+        if "not quite." in shown and "The answer is" not in shown:
+            problems.append(f"{label}: a wrong choice does not say what the answer is")
     return problems
 
 
