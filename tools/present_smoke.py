@@ -11,7 +11,7 @@ does (``present/voila.py``) and drives Chromium with Playwright:
    each lesson is opened through its link there;
 2. each lesson renders with no code (no input area), no traceback or stderr
    output, no exercise stub or "Not yet: …" check output, and no "Error
-   displaying widget";
+   displaying widget", and links to the next lesson;
 3. every slider renders, and no control's label is cut short at this size;
 4. for every interactive figure, its first slider, focused and moved with the →
    key, changes the picture (the time from key press to new picture is printed);
@@ -167,7 +167,7 @@ def check_question(page, question, label: str) -> list[str]:
 
 
 def check_page(page, url: str, name: str, expect_figures: bool, expect_question: bool = False,
-               absent: list[str] = ()) -> list[str]:
+               absent: list[str] = (), next_lesson: str | None = None) -> list[str]:
     problems: list[str] = []
     start = time.perf_counter()
     page.goto(url, timeout=60_000)
@@ -185,6 +185,10 @@ def check_page(page, url: str, name: str, expect_figures: bool, expect_question:
     for mime in ("application/vnd.jupyter.stderr", "application/vnd.jupyter.error"):
         if page.locator(f'#rendered_cells [data-mime-type="{mime}"]').count():
             problems.append(f"{name}: an output of type {mime} shows")
+    if next_lesson is not None:
+        link = page.locator('.classroom-nav a[rel="next"]').first
+        if not link.count() or Path(link.get_attribute("href") or "").stem != next_lesson:
+            problems.append(f"{name}: no link to the next lesson, {next_lesson}")
     sliders = page.locator("#rendered_cells .widget-slider").count()
     if expect_figures and not sliders:
         problems.append(f"{name}: no slider rendered")
@@ -239,7 +243,9 @@ def main(prefixes: list[str]) -> int:
                 if name not in links:
                     continue
                 url = f"http://127.0.0.1:{port}{links[name]}"
-                problems += check_page(page, url, name, expect_figures=name != "00_setup_check")
+                following = names[names.index(name) + 1] if name != names[-1] else None
+                problems += check_page(page, url, name, expect_figures=name != "00_setup_check",
+                                       next_lesson=following)
         finally:
             voila.terminate()
             voila.wait(timeout=30)
