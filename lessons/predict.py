@@ -31,11 +31,13 @@ its explanation; after a wrong choice the right answer and its explanation follo
 The learner may choose again.  ``question.value = "less"`` does the same from
 Python (for tests).
 
-Displayed, it is the live widget where a kernel runs, and the question with its
-choices as Markdown elsewhere (GitHub, nbviewer, a saved notebook), with the answer
-in a collapsed ``<details>``.  Its text outputs depend only on its arguments, so a
-question cell needs no ``nbval-ignore-output`` tag: nbval compares it like any
-printed number.
+Displayed, it is the live widget where a kernel runs, and elsewhere (a saved
+notebook opened without running it, nbviewer) the question and its choices as
+Markdown, with the answer in a collapsed ``<details>``.  Its text outputs depend
+only on its arguments, so a question cell needs no ``nbval-ignore-output`` tag:
+nbval compares it like any printed number.  Make the question its cell's last
+expression (or ``display`` it); the classroom view (``make present``) shows it
+with the lesson, and ``make present-smoke`` clicks every question it finds.
 """
 
 from __future__ import annotations
