@@ -19,7 +19,8 @@ That tag is applied in memory, when Voila loads a notebook, to every exercise ce
 - the check: a code cell that calls a ``check_…(…)`` function from ``lessons``.
 
 So a notebook author who writes exercises the usual way (``GUIDE.md`` §4) has
-nothing to do.  To hide another cell in the classroom view, tag it
+nothing to do; ``python -m lessons.classroom notebooks/*.ipynb`` lists what the
+classroom view hides in each notebook.  To hide another cell in the classroom view, tag it
 ``classroom-hide`` in JupyterLab (property inspector → cell tags).  Markdown
 cells (the exercise's text and its collapsed solution) are always shown.
 ``tests/test_classroom.py`` checks, from the committed outputs, that every cell
@@ -90,3 +91,20 @@ def lesson_list(notebooks: Path) -> list[dict]:
             lessons.append({"name": name, "file": path.name, "title": title_of(path),
                             "summary": SUMMARIES.get(name, "")})
     return lessons
+
+
+def main(paths: list[str]) -> None:
+    """Print, per notebook, the cells the classroom view hides (their first line)."""
+    for path in paths:
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+        hidden = hidden_cells(nb)
+        print(f"{Path(path).name}: {len(hidden)} cell(s) hidden in the classroom view")
+        for i in hidden:
+            first = (_source(nb["cells"][i]).strip().splitlines() or [""])[0]
+            print(f"  cell {i}: {first[:90]}")
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])

@@ -173,3 +173,13 @@ def test_instructor_notes_cover_every_lesson_in_order():
     for section in numbered:
         assert "**Time:**" in section, f"the notes on {section.splitlines()[0]} give no time"
         assert f"\n| {section[:2]} · " in notes, f"the time table lacks a row for lesson {section[:2]}"
+
+
+def test_the_listing_names_each_hidden_cell(capsys):
+    from lessons.classroom import main
+
+    main([str(FIXTURE)])
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "classroom_fixture.ipynb: 3 cell(s) hidden in the classroom view"
+    assert out[1:] == ["  cell 6: def my_ewma(theta, beta):", "  cell 7: lesson.check_ewma(my_ewma)",
+                       '  cell 9: print("shown in JupyterLab, hidden in the classroom view")']
