@@ -9,7 +9,8 @@ sum of its squared gradients and divides that coordinate's step by its root:
 
 (ε outside the root, as in PyTorch).  This module holds what notebook 04 shows:
 
-- the numbers its prose claims (``first_step_sizes``, ``steps_by_condition_number``,
+- the numbers its prose claims (``opening_race``: where AdaGrad wins and loses; ``first_steps``:
+  α only from s₀ = 0 and for |g| ≫ ε; ``first_step_sizes``, ``steps_by_condition_number``,
   ``constant_slope``, ``rosenbrock_stall``, ``sparse_problem`` / ``weight_paths`` /
   ``steps_to_learn``, ``rotated_bowl``);
 - its static figures (``idea_figure``, ``stall_figure``);

@@ -13,6 +13,13 @@ What the notebook ``06_adam.ipynb`` shows and prints comes from here:
   step-size panel) and ``race`` (GD, momentum, RMSProp and Adam on shared sliders);
 - the numbers the prose claims: ``bias_correction_table``, ``scale_table``,
   ``race_table``, ``variant_steps``, ``deviation_from_torch``, …;
+- how large a step can be: ``step_bound`` (the Cauchy–Schwarz supremum, 7.27 α at the
+  defaults), ``paper_step_bound`` (Kingma & Ba's section 2.1 values, which are not bounds),
+  ``worst_gradients`` / ``quiet_then_worst`` / ``growth_steps`` (``helpers.optimizers.Adam`` fed
+  the gradients that reach it), and where the scale invariance ends (``invariance_table``);
+- section 11: ``amsgrad_last_steps`` (AMSGrad's three forms), ``decay_per_step`` /
+  ``adamw_paper_step`` / ``l2_against_decoupled`` (weight decay λ_wd as PyTorch's L2 term and
+  AdamW's two forms);
 - the three ways implementations place ε (``VARIANTS``), run by ``run_variant``;
 - the exercise check ``check_adam_step``, which names the slip behind a wrong answer.
 """
@@ -136,7 +143,7 @@ def sparse_step(beta1: float = PAPER["beta1"], beta2: float = PAPER["beta2"]) ->
 
 
 def step_bound(beta1: float = PAPER["beta1"], beta2: float = PAPER["beta2"], t=None) -> float | np.ndarray:
-    r"""The largest corrected step Adam can take, in units of α (ε = 0): the supremum of :math:`|\hat m_t|/\sqrt{\hat v_t}`.
+    r"""The largest corrected step Adam can take, in units of α (ε = 0): the supremum of |m̂_t|/√v̂_t.
 
     With the bias-corrected weights :math:`w_i = (1-\beta_1)\beta_1^{t-i}/(1-\beta_1^t)` and
     :math:`u_i = (1-\beta_2)\beta_2^{t-i}/(1-\beta_2^t)`, :math:`\hat m_t = \sum_i w_i g_i` and
@@ -790,7 +797,8 @@ _SLIPS = {
     "eps hat": "your step is the paper's \"more efficient\" order (end of its section 2; variant 3 in section 7): "
                "α_t = α√(1 − β₂ᵗ)/(1 − β₁ᵗ) and α_t·m_t/(√v_t + ε). That is a correct Adam, but with ε̂ in place "
                "of ε: ε is added before the correction, so it acts like ε/√(1 − β₂ᵗ) in Algorithm 1, "
-               f"{1 / math.sqrt(1 - PAPER['beta2']):.0f} times larger at t = 1. This exercise is Algorithm 1 (as PyTorch): add ε to √v̂_t, or use "
+               f"{1 / math.sqrt(1 - PAPER['beta2']):.0f} times larger at t = 1. This exercise is Algorithm 1 "
+               "(as PyTorch): add ε to √v̂_t, or use "
                "ε̂ = ε·√(1 − β₂ᵗ).",
     "m not m_hat": "you corrected v but not m: the numerator is m̂_t = m_t / (1 − β₁ᵗ), not m_t.",
     "v not v_hat": "you corrected m but not v: the denominator uses v̂_t = v_t / (1 − β₂ᵗ), not v_t.",
@@ -882,7 +890,8 @@ def exercise_setup() -> str:
     h = EXERCISE["hyper"]
     x0 = ", ".join(f"{v:g}" for v in EXERCISE["start"])
     return (f"The check's run: 0.1 w² + 2 b² from ({x0}), α = {h['lr']:g}, β₁ = {h['beta1']:g}, "
-            f"β₂ = {h['beta2']:g}, ε = {h['eps']:g}, m_0 = v_0 = 0, {EXERCISE['steps']} steps (t = 1…{EXERCISE['steps']}).")
+            f"β₂ = {h['beta2']:g}, ε = {h['eps']:g}, m_0 = v_0 = 0, {EXERCISE['steps']} steps "
+            f"(t = 1…{EXERCISE['steps']}).")
 
 
 def _with_setup(feedback: Feedback) -> Feedback:

@@ -12,8 +12,11 @@ its exercise:
   effective rate α/(√s + ε) per coordinate over time, AdaGrad against RMSProp;
 - ``per_axis``: √s and the effective rate on the shallow (w) and steep (b) axes;
 - ``first_step`` / ``zero_gradient_step``: what ε does when s ≈ 0, inside or outside the root;
-- ``rattle`` / ``dive_and_return`` / ``lowered_rate``: with a constant α, RMSProp ends in a
-  ±α/2 cycle (a long memory only delays it; lowering α shrinks it);
+- ``rattle`` / ``dive_and_return`` / ``lowered_rate``: with a constant α and a tiny ε, RMSProp
+  ends in a ±α/2 cycle (a long memory only delays it; lowering α shrinks it);
+- ``cycle_amplitude`` / ``settling`` / ``bowl_losses``: with ε, the cycle's half-width is
+  α/2 − ε/λ, and RMSProp settles when α/ε < 2/λ_max;
+- ``centered_on_noise`` / ``centered_steady``: centered RMSProp divides by √(s − m²);
 - ``playground`` and ``EpsilonExplorer``: the interactive figures (``WIDGETS``);
 - ``check_rmsprop_step``: the exercise's check, which names common slips.
 """
@@ -260,10 +263,11 @@ def lowered_rate(lr: float = 0.1, lower: float = 0.01, beta: float = BETA, steps
 
 
 def cycle_amplitude(lr: float, eps, curvature) -> np.ndarray:
-    r"""Half the width of RMSProp's two-step cycle on an axis of curvature λ: :math:`\max(\alpha/2 - \varepsilon/\lambda, 0)`.
+    r"""Half the width of RMSProp's two-step cycle on an axis of curvature λ: max(α/2 − ε/λ, 0).
 
     In the cycle :math:`x = \pm a`, so :math:`g^2 = \lambda^2 a^2` at every step, :math:`\sqrt s \to \lambda a`
-    and the step :math:`\alpha\lambda a/(\lambda a + \varepsilon)` must be 2a: :math:`a = \alpha/2 - \varepsilon/\lambda`.
+    and the step :math:`\alpha\lambda a/(\lambda a + \varepsilon)` must be 2a:
+    :math:`a = \alpha/2 - \varepsilon/\lambda`.
     It exists only while :math:`\alpha/\varepsilon > 2/\lambda`; with ε ≪ λα/2 it is the ±α/2 of ``rattle``.
     Near the minimum s → 0 and RMSProp is gradient descent with rate α/ε: it settles where
     :math:`\alpha/\varepsilon < 2/\lambda`, lesson 03's condition.
@@ -555,8 +559,9 @@ class EpsilonExplorer(LiveFigure):
         floor = float(np.sum(0.5 * self.lam * cycle_amplitude(lr, eps, self.lam) ** 2))
         self.floor_line.set_data([0, self.STEPS], [floor, floor] if floor > 0 else [np.nan, np.nan])
         ratio, limit = lr / eps, 2 / self.lam.max()
-        verdict = (rf"$\alpha/\varepsilon$ = {ratio:.2g} > $2/\lambda_{{max}}$ = {limit:g}: rattles" if ratio > limit else
-                   rf"$\alpha/\varepsilon$ = {ratio:.2g} < $2/\lambda_{{max}}$ = {limit:g}: settles")
+        side = "> " if ratio > limit else "< "
+        verdict = (rf"$\alpha/\varepsilon$ = {ratio:.2g} {side}$2/\lambda_{{max}}$ = {limit:g}: "
+                   + ("no rest at the minimum" if ratio > limit else "settles"))
         self.ax_bowl.set_title(f"RMSProp on the bowl, α = {lr:.2g}: {verdict}", fontsize=10)
 
 

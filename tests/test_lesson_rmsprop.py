@@ -143,7 +143,7 @@ def test_epsilon_explorer_shows_both_sides_of_the_condition():
     live.controls["lr"].value = 0.1
     live.controls["beta"].value = 0.9
     live.controls["eps"].value = 1e-8
-    assert "rattles" in live.ax_bowl.get_title()
+    assert "no rest at the minimum" in live.ax_bowl.get_title()
     floor = live.floor_line.get_ydata()[0]
     assert floor == pytest.approx(0.525 * 0.1**2, rel=1e-6)
     assert live.loss_line.get_ydata()[-1] == pytest.approx(floor, rel=0.05)
