@@ -371,7 +371,7 @@ def test_minibatch_slips_are_named():
         return good_minibatch(X, y, w, batch_size, np.random.default_rng(0))
 
     def global_state(X, y, w, batch_size, rng):
-        return good_minibatch(X, y, w, batch_size, np.random.default_rng(np.random.randint(1 << 30)))
+        return good_minibatch(X, y, w, batch_size, np.random.default_rng(np.random.randint(1 << 30)))  # noqa: NPY002
 
     def flipped(X, y, w, batch_size, rng):
         return -good_minibatch(X, y, w, batch_size, rng)
