@@ -17,9 +17,11 @@ What the notebook ``07_noisy_gradients.ipynb`` shows and prints comes from here:
 - section 2, the noise ball: ``noise_ball_variance``, ``noise_ball_table``, ``NoiseBallFigure``;
 - section 3, schedules: ``lesson_schedules``, ``schedules_figure``, ``robbins_monro_table``,
   ``schedule_table``, ``schedule_deviation_from_torch``, ``schedule_playground``;
-- section 4, momentum: ``ewma_noise_variance``, ``heavy_ball_covariance``, ``heavy_ball_variance``,
-  ``momentum_table``, ``velocity_figure``, ``MomentumNoiseFigure``;
-- section 5, Adam: ``adam_ratio_table``, ``adam_ball_table``, ``AdamNoiseFigure``;
+- section 4, momentum: ``ewma_noise_variance``, ``stationary_covariance`` (the discrete Lyapunov
+  equation), ``heavy_ball_covariance``, ``heavy_ball_variance``, ``velocity_table``, ``momentum_table``,
+  ``iterate_average_table``, ``velocity_figure``, ``MomentumNoiseFigure``;
+- section 5, Adam: ``adam_ratios``, ``adam_ratio_table``, ``adam_ball_table``, ``adam_schedule_table``,
+  ``AdamNoiseFigure``;
 - the exercises' checks: ``check_minibatch_gradient``, ``check_cosine_lr``, ``check_noise_ball_prediction``.
 
 Every random draw comes from a seeded ``numpy.random.Generator``: the same seed, the same numbers.
@@ -404,7 +406,8 @@ class NoiseBallFigure(LiveFigure):
         stationary = noise_ball_variance(lr, LAMBDAS, sigma)
         self.expected.set_ydata(np.where(np.isfinite(expected), np.maximum(expected, LOSS_FLOOR), np.nan))
         shown = np.maximum(loss, LOSS_FLOOR)
-        if k is None:
+        unstable = lr * LAMBDAS.max() >= 2  # no stationary state, even if 300 steps have not blown up yet
+        if k is None and not unstable:
             self.cloud.set_data(path[-1, :, 0], path[-1, :, 1])
             _set_ellipse(self.ball, SURFACE.minimum, np.diag(stationary))
             self.ball.set_visible(True)
@@ -413,6 +416,13 @@ class NoiseBallFigure(LiveFigure):
             self.path.set_label("one run")
             self.mean_loss.set_label(f"mean over {self.RUNS} runs")
             verdict = f"stationary SD: w {math.sqrt(stationary[0]):.2g}, b {math.sqrt(stationary[1]):.2g}"
+        elif k is None:  # unstable, but still on the chart: the cloud spreads without bound
+            self.cloud.set_data(path[-1, :, 0], path[-1, :, 1])
+            self.ball.set_visible(False)
+            self.floor.set_ydata([np.nan, np.nan])
+            self.path.set_label("one run: unstable, no noise ball")
+            self.mean_loss.set_label(f"mean over {self.RUNS} runs: growing")
+            verdict = f"unstable: α·λ_b = {lr * LAMBDAS[1]:.3g} ≥ 2, the spread grows without bound"
         else:
             shown[k + 1:] = np.nan
             self.cloud.set_data([], [])
@@ -420,7 +430,7 @@ class NoiseBallFigure(LiveFigure):
             self.floor.set_ydata([np.nan, np.nan])
             self.path.set_label(f"one run: diverged at step {k}")
             self.mean_loss.set_label(f"mean over {self.RUNS} runs: diverged at step {k}")
-            verdict = f"diverged at step {k}: α·λ_b = {lr * LAMBDAS[1]:.2g} ≥ 2"
+            verdict = f"diverged at step {k}: α·λ_b = {lr * LAMBDAS[1]:.3g} ≥ 2"
         self.mean_loss.set_ydata(shown)
         finite = np.concatenate([shown[np.isfinite(shown)], expected[np.isfinite(expected)]])
         low = max(float(finite.min()) / 5, LOSS_FLOOR) if finite.size else LOSS_FLOOR
@@ -865,8 +875,14 @@ class MomentumNoiseFigure(LiveFigure):
         super().__init__(fig, controls)
 
     def _simulate(self, opt, rho: float, seed: int):
-        """Var x (simulated), and one run's last ``SHOWN_STEPS`` iterates; None if the run diverges."""
-        burn = _burn_in(rho, tol=1e-4, cap=1500) if rho < 1 else 60
+        """Var x (simulated), and one run's last ``SHOWN_STEPS`` iterates; None if the run diverges.
+
+        A spectral radius ρ ≥ 1 means no stationary state (the spread grows without bound, however
+        slowly): that counts as diverging even before the numbers overflow.
+        """
+        if rho >= 1:
+            return None, None
+        burn = _burn_in(rho, tol=1e-4, cap=1500)
         x, _ = _stationary_samples(opt, self.LAM, self.SIGMA, self.RUNS, seed, burn, max(self.KEEP, self.SHOWN_STEPS))
         if not np.all(np.isfinite(x)) or np.abs(x).max() > 1e8:  # stationary spreads here are below 10³
             return None, None
@@ -972,7 +988,6 @@ def adam_ball_table(lrs=(0.01,), sigmas=(0.1, 1.0, 10.0), lam: float = 1.0, beta
 def adam_schedule_table(lr: float = 0.05, lam: float = 1.0, sigma: float = 1.0, x0: float = 3.0,
                         steps: int = 1000, runs: int = 1000, seed: int = 0) -> dict[str, float]:
     r"""E[x_T²] for Adam with a constant α and with α decayed by a cosine over the run (same noise draws)."""
-    grad = NoisyGradient(lambda x: lam * x, sigma, rng=seed)
     out = {}
     for name, schedule in (("constant", None), ("cosine", CosineAnnealingLR(steps))):
         grad = NoisyGradient(lambda x: lam * x, sigma, rng=seed)

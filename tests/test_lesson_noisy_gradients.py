@@ -458,3 +458,15 @@ def test_an_average_of_the_iterates_shrinks_the_ball():
         assert r["simulated_average"] == pytest.approx(r["var_average"], rel=0.08)
         assert r["simulated_x"] == pytest.approx(r["var_x"], rel=0.08)
     assert rows[-1]["var_average"] < rows[-1]["var_x"] / 10  # β = 0.99
+
+
+def test_just_past_the_edge_of_stability_is_labelled_before_it_overflows():
+    live = lesson.NoiseBallFigure()
+    live.controls["lr"].value = 10**-0.3  # α = 0.501: α λ_b = 2.004, slow growth that 300 steps do not blow up
+    assert live.ax.get_title().endswith("the spread grows without bound") and not live.ball.get_visible()
+    assert "unstable" in live.path.get_label()
+    momentum = lesson.MomentumNoiseFigure()
+    momentum.controls["beta"].value = 0.89
+    momentum.controls["lr"].value = 10**-0.65  # α_eff λ = 2.03: SGD's ρ = 1.03
+    assert momentum.sgd_dot.get_label() == "SGD: diverges"
+    assert momentum.hb_dot.get_label().startswith("heavy ball: simulated")
