@@ -17,6 +17,7 @@ CATALOG: dict[str, str | None] = {
     "04_adagrad": "adagrad",
     "05_rmsprop": "rmsprop",
     "06_adam": "adam",
+    "07_noisy_gradients": "noisy_gradients",
 }
 
 # One line per notebook, shown under its title on the classroom view's landing page (`make present`).
@@ -30,4 +31,5 @@ SUMMARIES: dict[str, str] = {
                   "then it stalls.",
     "05_rmsprop": "AdaGrad's sum replaced by an EWMA: the effective rate stops decaying, and rattles near the minimum.",
     "06_adam": "Momentum + RMSProp + bias correction: steps of about α whatever the gradient's scale.",
+    "07_noisy_gradients": "Mini-batch gradients are noisy: the noise ball, schedules that shrink it, momentum and Adam.",
 }

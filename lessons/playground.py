@@ -21,6 +21,10 @@ surface is computed once; a slider move reruns only the optimizers.
 Surfaces differ in scale: a learning rate that suits one may diverge at step 1 on
 another.  ``surface_defaults={"Rosenbrock": {"lr": 1e-3}, …}`` gives a surface the
 control values it starts with: choosing it in the drop-down sets them (one redraw).
+Noisy gradients and schedules (lesson 07): ``gradient(surface, params)`` makes the
+gradient every run steps with, afresh for each run (a ``helpers.stochastic.NoisyGradient``
+seeded from a control gives every contender the same draws, and the same picture for
+the same seed), and a contender's ``schedule(params)`` gives its learning-rate schedule.
 """
 
 from __future__ import annotations
@@ -52,15 +56,29 @@ BLOW_UP = 1e6  # a loss this many times the starting loss counts as diverged
 
 @dataclass(frozen=True)
 class Contender:
-    """One optimizer in the playground: its legend name, how to build it from the controls, its look."""
+    """One optimizer in the playground: its legend name, how to build it from the controls, its look.
+
+    ``look`` is a key of ``helpers.plotting.STYLES`` (default: ``name``), or the plot keywords
+    themselves (colour, line style, marker) for a run that is not one of the standard
+    optimizers, e.g. the same optimizer under a schedule.  ``schedule``, if given, turns the
+    controls into the run's learning-rate schedule (a ``helpers.schedules`` record, or None).
+    """
 
     name: str
     make: Callable[[dict], object]
-    look: str = ""  # a key of helpers.plotting.STYLES; defaults to ``name``
+    look: str | Mapping = ""
+    schedule: Callable[[dict], object] | None = None
 
     @property
     def style_name(self) -> str:
-        return self.look or self.name
+        return self.look if isinstance(self.look, str) and self.look else self.name
+
+    def style(self, markevery: int | None = None) -> dict:
+        """Keyword arguments for ``ax.plot``: the look, with the playground's line width and marker size."""
+        if isinstance(self.look, Mapping):
+            kwargs = dict(self.look, linewidth=1.8, markersize=4)
+            return kwargs if markevery is None else dict(kwargs, markevery=markevery)
+        return style(self.style_name, markevery=markevery)
 
 
 class Panel(Protocol):
@@ -97,8 +115,10 @@ class Playground(LiveFigure):
         describe: Callable[[dict], str] | None = None,
         width: float = 11.0,
         surface_defaults: Mapping[str, Mapping[str, object]] | None = None,
+        gradient: Callable[[Surface, dict], Callable] | None = None,
     ):
         self.contenders = list(contenders)
+        self.gradient = gradient or (lambda surface, params: surface.grad)
         self.surfaces = dict(surfaces)
         self.starts = starts or (lambda s: {"default start": s.start})
         self.steps = steps
@@ -134,7 +154,7 @@ class Playground(LiveFigure):
         self.ax_panel = axes[2] if panel else None
         self.path_lines, self.loss_lines = {}, {}
         for c in self.contenders:
-            look = style(c.style_name, markevery=max(1, steps // 20))
+            look = c.style(markevery=max(1, steps // 20))
             (self.path_lines[c.name],) = self.ax_path.plot([], [], label=c.name, zorder=4, **look)
             (self.loss_lines[c.name],) = self.ax_loss.plot([], [], label=c.name, **dict(look, markevery=None,
                                                                                           marker=None))
@@ -197,7 +217,8 @@ class Playground(LiveFigure):
         for line in self.path_lines.values():
             line.set_markevery(max(1, steps // 20))  # about 20 markers, whatever the number of steps
         for c in self.contenders:
-            tr = trace(c.make(params), surface.grad, x0, steps)
+            schedule = c.schedule(params) if c.schedule else None
+            tr = trace(c.make(params), self.gradient(surface, params), x0, steps, schedule=schedule)
             self.traces[c.name] = tr
             k = self.diverged[c.name] = divergence_step(surface, tr.path)
             shown = clip_path(tr.path, surface.xlim, surface.ylim)

@@ -150,3 +150,39 @@ def test_without_surface_defaults_nothing_moves_and_bad_defaults_are_named():
     with pytest.raises(ValueError, match="got 'Rosenbrock'"):
         Playground(contenders=[Contender("GD", lambda p: SGD(p["lr"]))], controls={"lr": lr_slider(0.1)},
                    surfaces={"q": elongated_quadratic()}, surface_defaults={"Rosenbrock": {"lr": 0.1}})
+
+
+def test_a_noisy_gradient_and_a_schedule_per_contender():
+    from helpers.optimizers import run
+    from helpers.schedules import CosineAnnealingLR
+    from helpers.stochastic import NoisyGradient
+    from lessons.widgets import seed_slider
+
+    look = {"color": "#009E73", "linestyle": "-.", "marker": "d"}
+
+    def make_pg():
+        return Playground(
+            contenders=[Contender("SGD", lambda p: SGD(p["lr"]), look="GD"),
+                        Contender("SGD, cosine", lambda p: SGD(p["lr"]), look=look,
+                                  schedule=lambda p: CosineAnnealingLR(60))],
+            controls={"lr": lr_slider(0.1, -3, 0), "seed": seed_slider(0)},
+            surfaces={"q": elongated_quadratic()},
+            steps=60,
+            gradient=lambda surface, p: NoisyGradient(surface.grad, 0.5, rng=p["seed"]),
+        )
+
+    pg, again = make_pg(), make_pg()
+    q = elongated_quadratic()
+    np.testing.assert_array_equal(pg.traces["SGD"].path, run(SGD(0.1), NoisyGradient(q.grad, 0.5, rng=0), q.start, 60))
+    np.testing.assert_array_equal(pg.traces["SGD, cosine"].path,
+                                  run(SGD(0.1), NoisyGradient(q.grad, 0.5, rng=0), q.start, 60,
+                                      schedule=CosineAnnealingLR(60)))
+    assert pg.image.value == again.image.value  # the same seed, the same picture
+    first = pg.traces["SGD"].path.copy()
+    pg.controls["seed"].value = 1
+    assert not np.allclose(pg.traces["SGD"].path, first)
+    pg.controls["seed"].value = 0
+    np.testing.assert_array_equal(pg.traces["SGD"].path, first)
+    line = pg.path_lines["SGD, cosine"]
+    assert (line.get_color(), line.get_linestyle(), line.get_marker()) == ("#009E73", "-.", "d")
+    assert pg.contenders[0].style_name == "GD" and pg.contenders[1].style_name == "SGD, cosine"
