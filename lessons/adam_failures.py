@@ -502,17 +502,20 @@ class CounterexampleExplorer(LiveFigure):
         for end in (-1, 1):
             self.ax_x.axhline(end, color=OKABE_ITO["black"], linewidth=0.6, alpha=0.5)
         self.ax_x.set_ylim(-1.12, 1.12)
+        self.ax_x.set_yticks([-1, -0.5, 0, 0.5, 1])  # fewer labels: text is most of what a redraw costs
         self.ax_x.set_ylabel("x_t (at the start of a period)")
         (self.limit_line,) = self.ax_regret.plot([], [], color=OKABE_ITO["vermillion"], linestyle=":", linewidth=1.5,
                                                  label="stuck at +1: 2(C − 2)/3")
         self.ax_regret.axhline(0, color=OKABE_ITO["black"], linewidth=0.6)
         self.ax_regret.set_ylabel("average regret R_t / t")
-        self.ax_regret.set_title("average regret: → 0 means as good as x = −1")
+        self.ax_regret.set_title("average regret: → 0 means as good as x = −1", fontsize=10)
         edges_C = np.append(self.grid.C - 0.1, self.grid.C[-1] + 0.1)
         edges_b = np.append(self.grid.beta2 - 0.01, self.grid.beta2[-1] + 0.01)
-        self.mesh = self.ax_map.pcolormesh(edges_C, edges_b, self.grid.final("Adam"), cmap="PuOr_r",
-                                           norm=Normalize(-1, 1), shading="flat", rasterized=True)
-        fig.colorbar(self.mesh, ax=self.ax_map, label="Adam's x_T (−1 best, +1 worst)")
+        # an image, not a mesh of 2,000 quadrilaterals: it renders in a fraction of the time
+        self.mesh = self.ax_map.imshow(self.grid.final("Adam"), cmap="PuOr_r", norm=Normalize(-1, 1), origin="lower",
+                                       extent=(edges_C[0], edges_C[-1], edges_b[0], edges_b[-1]), aspect="auto",
+                                       interpolation="nearest")
+        fig.colorbar(self.mesh, ax=self.ax_map, label="Adam's x_T (−1 best, +1 worst)", ticks=[-1, -0.5, 0, 0.5, 1])
         C_line = np.linspace(self.grid.C[0], self.grid.C[-1], 200)
         self.ax_map.plot(C_line, failure_boundary(C_line), color=OKABE_ITO["black"], linewidth=1.8,
                          label="drift Δ = 0 (theory)")
@@ -560,7 +563,7 @@ class CounterexampleExplorer(LiveFigure):
         self.ax_regret.legend(loc="upper right", fontsize=8, framealpha=0.9)
         self.ax_x.set_title(f"C = {C:.1f}, β₂ = {beta2:.2f} (paper's: {float(paper_beta2(C)):.3f}), "
                             f"α_t = {self.grid.lr:g}/√t, x₀ = {self.grid.x0:g}", fontsize=10)
-        self.mesh.set_array(self.grid.final(self.adam_name(params)).ravel())
+        self.mesh.set_data(self.grid.final(self.adam_name(params)))
         self.marker.set_data([C], [beta2])
         which = "the paper's form of Adam" if params["paper"] else "Adam (helpers, = PyTorch)"
         self.ax_map.set_title(f"where {which} ends after {self.grid.steps:,} steps", fontsize=10)
