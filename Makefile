@@ -43,6 +43,7 @@ fixtures:  ## regenerate tests/golden from torch.optim (needs PyTorch; never par
 	test -x .venv-torch/bin/python || $(PYTHON) -m venv .venv-torch
 	.venv-torch/bin/python -m pip install --quiet torch==2.13.0
 	.venv-torch/bin/python tests/golden/make_fixtures.py
+	.venv-torch/bin/python tests/golden/make_counterexample_fixture.py
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet ruff
