@@ -44,6 +44,7 @@ fixtures:  ## regenerate tests/golden from torch.optim (needs PyTorch; never par
 	.venv-torch/bin/python -m pip install --quiet torch==2.13.0
 	.venv-torch/bin/python tests/golden/make_fixtures.py
 	.venv-torch/bin/python tests/golden/make_counterexample_fixture.py
+	.venv-torch/bin/python tests/golden/make_dampening_fixture.py
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet ruff
