@@ -105,12 +105,18 @@ __all__ = [
     "AdamWPaper",
     "adamw_forms_difference",
     "decay_ends_by_lr",
+    "DECAY_WD_EXPONENTS",
+    "DECAY_LR_EXPONENTS",
+    "DecayGrid",
+    "decay_grid",
+    "decay_ends",
     "DecayExplorer",
     # 4. warm-up
     "WARMUP",
     "noisy_gradient",
     "vhat_spread",
     "vhat_spread_formula",
+    "warmup_steps",
     "warmup_contenders",
     "warmup_runs",
     "step_spread",
@@ -808,7 +814,8 @@ def _amsgrad_reference(x, g, m, v, v_max, t, lr, beta1, beta2, eps, slip=None):
     t = {"t - 1": t - 1, "t + 1": t + 1}.get(slip, t)
     v_old = v
     m = beta1 * m + (1.0 if slip == "no 1 - beta1" else 1 - beta1) * g  # m_t = β₁ m_{t−1} + (1 − β₁) g_t
-    v_new = beta2 * v + (1 - beta2) * (np.abs(g) if slip == "g not squared" else g**2)  # v_t = β₂ v_{t−1} + (1 − β₂) g_t²
+    g2 = np.abs(g) if slip == "g not squared" else g**2
+    v_new = beta2 * v + (1 - beta2) * g2  # v_t = β₂ v_{t−1} + (1 − β₂) g_t²
     m_hat = m if slip == "m not corrected" else m / (1 - beta1**t)
     if slip == "optax order":  # the max of the corrected v̂
         v_max = np.maximum(v_max, v_new / (1 - beta2**t))
@@ -935,7 +942,8 @@ def check_amsgrad_step(amsgrad_step: Callable) -> Feedback:
             if "its v_max has shape ()" in problem.message:
                 head, used, tail = problem.message.partition("\n  The check used:")
                 return Feedback(False, f"{head}\n  Hint: np.max(...) is one number, the largest of everything; the "
-                                       f"running max is entrywise, one per coordinate: np.maximum(v_max, v).{used}{tail}")
+                                       f"running max is entrywise, one per coordinate: np.maximum(v_max, v)."
+                                       f"{used}{tail}")
             return problem
         x, m, v, v_max = arrays
         xs.append(x)
@@ -1177,6 +1185,13 @@ def decay_grid(steps: int = DECAY["steps"], tail: int = DECAY["tail"], seed: int
             means[name] = np.broadcast_to(total / tail, shape)
             clouds[name] = np.broadcast_to(np.array(kept), (len(kept), *shape))
     return DecayGrid(weight_decay=weight_decay, lr=lr, mean=means, cloud=clouds, steps=steps, tail=tail, thin=thin)
+
+
+def decay_ends(weight_decay: float, lr: float) -> dict[str, np.ndarray]:
+    """Where each contender settles (mean (w, b) of the last 1,000 of 2,000 steps) at (λ_wd, α): the explorer's cell."""
+    grid = decay_grid()
+    row, column = grid.index(weight_decay, lr)
+    return {name: grid.mean[name][row, column] for name in grid.mean}
 
 
 class DecayExplorer(LiveFigure):

@@ -42,8 +42,8 @@ from matplotlib.patches import Ellipse
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
 from helpers import optimizers
-from helpers.datasets import READINGS, next_day_maximum, seattle_temperatures
 from helpers.averages import ewma
+from helpers.datasets import READINGS, next_day_maximum, seattle_temperatures
 from helpers.optimizers import SGD, Adam, AdamState, Momentum, run
 from helpers.plotting import LOSS_FLOOR, OKABE_ITO, STYLES, clip_path, draw_surface, loss_axis, new_figure, style
 from helpers.schedules import (
@@ -65,18 +65,20 @@ from helpers.stochastic import (
     minibatch_variance,
 )
 from helpers.surfaces import Surface, elongated_quadratic
-from lessons.checks import Feedback, attempt, compare, describe_value
-from lessons.playground import Contender, Playground
+from lessons.checks import Feedback, attempt, describe_value
+from lessons.playground import Contender, Playground, divergence_step
 from lessons.widgets import SLIDER_LAYOUT, SLIDER_STYLE, LiveFigure, beta_slider, dropdown, lr_slider, seed_slider
 
 __all__ = [
     "FEATURES", "W_START", "BATCH_SIZES", "weather_problem", "problem_summary", "minibatch_table",
     "MinibatchExplorer", "noise_ball_variance", "first_order_variance", "sgd_moments", "last_iterates",
     "noise_ball_table", "NoiseBallFigure", "lesson_schedules", "schedules_figure", "robbins_monro_table",
-    "schedule_table", "schedule_deviation_from_torch", "schedule_playground", "RatePanel", "ewma_noise_variance",
+    "schedule_table", "schedule_outcomes", "schedule_deviation_from_torch", "schedule_playground", "RatePanel",
+    "ewma_noise_variance",
     "stationary_covariance", "heavy_ball_covariance", "heavy_ball_variance", "momentum_table", "velocity_table",
     "iterate_average_table", "velocity_figure", "adam_schedule_table",
-    "MomentumNoiseFigure", "adam_ratios", "adam_ratio_table", "adam_ball_table", "AdamNoiseFigure",
+    "MomentumNoiseFigure", "RowSchedules", "SharedNoise", "adam_ratios", "adam_ratio_table", "adam_ball_table",
+    "AdamNoiseFigure",
     "MINIBATCH_SETUP", "check_minibatch_gradient", "COSINE_SETUP", "COSINE_SLIPS", "check_cosine_lr",
     "NOISE_BALL_SETUPS", "NOISE_BALL_SLIPS", "check_noise_ball_prediction", "WIDGETS",
 ]
@@ -562,6 +564,24 @@ def schedule_deviation_from_torch() -> dict:
             runs += 1
     return {"rates": rate_dev, "paths": path_dev, "cases": len(fixture["cases"]), "runs": runs,
             "schedules": sorted(names), "torch_version": fixture["torch_version"], "steps": fixture["steps"]}
+
+
+def schedule_outcomes(lr: float, sigma: float = 1.0, seed: int = 0, steps: int = SCHEDULE_STEPS,
+                      tail: int = 100) -> dict[str, dict]:
+    """What the schedule playground shows for base rate ``lr``: per schedule, the step at which SGD's run on the
+    bowl diverges (None if it does not) and its mean loss f − f* over the last ``tail`` steps.
+
+    The playground's runs exactly: SGD from the bowl's start, noise σ from ``seed`` (the same draws for
+    every schedule), ``lessons.playground.divergence_step``'s test of a blow-up.
+    """
+    out = {}
+    for name, schedule in lesson_schedules(steps).items():
+        path = run(SGD(lr), _noisy(SURFACE, sigma, seed), SURFACE.start, steps, schedule=schedule)
+        k = divergence_step(SURFACE, path)
+        with np.errstate(all="ignore"):
+            loss = float(np.mean(SURFACE.f(path[-tail:]) - SURFACE.f_min)) if k is None else np.nan
+        out[name] = {"diverged": k, "loss": loss}
+    return out
 
 
 #: The scheduled run's look in the playground (the constant-α run is drawn as GD).
@@ -1116,8 +1136,9 @@ class AdamNoiseFigure(LiveFigure):
                                          label="±1 SD over runs")
         rms = math.sqrt((1 - beta1) / (1 + beta1))
         self.rms_line.set_data(self.SNR[[0, -1]], [rms, rms])
+        self.rms_at_zero = float(np.sqrt(np.mean(r[0] ** 2)))  # the steps' RMS at the smallest μ/σ (0.01: noise)
         self.ax.set_title(f"β₁ = {beta1:.2f}, β₂ = {beta2:.4f}: the step is a signal-to-noise ratio\n"
-                          f"at μ = 0: mean {mean[0]:+.3f}, RMS {np.sqrt(np.mean(r[0] ** 2)):.3f}", fontsize=10)
+                          f"at μ = 0: mean {mean[0]:+.3f}, RMS {self.rms_at_zero:.3f}", fontsize=10)
         self.ax.legend(loc="upper left", fontsize=7, framealpha=0.9)
         # both runs at once, rows (constant α, cosine-decayed α), fed the same noise: one loop instead of two
         x0 = np.full((2, self.RUNS_PATH), self.X0)
@@ -1146,7 +1167,8 @@ MINIBATCH_SETUP = {"batch_size": 16, "calls": 2000, "seed": 0}
 def _setup_text() -> str:
     p = weather_problem()
     s = MINIBATCH_SETUP
-    return (f"the Seattle problem (n = {p.n} rows, d = {p.X.shape[1]} weights), w = 0, batch_size B = {s['batch_size']}, "
+    return (f"the Seattle problem (n = {p.n} rows, d = {p.X.shape[1]} weights), w = 0, "
+            f"batch_size B = {s['batch_size']}, "
             f"{s['calls']:,} calls sharing rng = np.random.default_rng({s['seed']}); then one call with "
             f"batch_size = n")
 
@@ -1207,7 +1229,8 @@ def check_minibatch_gradient(fn: Callable) -> Feedback:
                                          f"it returned {describe_value(result)}.{used}")
         if array.shape != w.shape:
             return None, Feedback(False, f"✗ Expected a gradient of shape {w.shape}, one number per weight like w; "
-                                         f"got shape {array.shape}: {_shape_hint(array, batch_size, p.n, len(w))}{used}")
+                                         f"got shape {array.shape}: {_shape_hint(array, batch_size, p.n, len(w))}"
+                                         f"{used}")
         return array, None
 
     rng = np.random.default_rng(seed)
@@ -1504,7 +1527,8 @@ def check_noise_ball_prediction(fn: Callable) -> Feedback:
     """
     name = getattr(fn, "__name__", "your function")
     settings = [f"({a:g}, {lam:g}, {s:g})" for a, lam, s in NOISE_BALL_SETUPS]
-    setup = f"(α, λ, σ) = {', '.join(settings[:-1])} and {settings[-1]}; the simulation runs SGD on f = ½λx² + noise, {NOISE_BALL_RUNS:,} runs from x = 0, seed 0"
+    setup = (f"(α, λ, σ) = {', '.join(settings[:-1])} and {settings[-1]}; the simulation runs SGD on "
+             f"f = ½λx² + noise, {NOISE_BALL_RUNS:,} runs from x = 0, seed 0")
     yours, problem = _numbers(fn, name, NOISE_BALL_SETUPS, setup)
     if problem:
         return problem
@@ -1515,13 +1539,15 @@ def check_noise_ball_prediction(fn: Callable) -> Feedback:
         return ("Take variances of both sides of x_t = (1 − αλ)·x_{t−1} − ασ·ξ_t (the two terms are independent) "
                 "and solve V = (1 − αλ)²·V + α²σ² for V.")
 
-    labels = [f"setting {k + 1}, (α, λ, σ) = ({a:g}, {lam:g}, {s:g})" for k, (a, lam, s) in enumerate(NOISE_BALL_SETUPS)]
+    labels = [f"setting {k + 1}, (α, λ, σ) = ({a:g}, {lam:g}, {s:g})"
+              for k, (a, lam, s) in enumerate(NOISE_BALL_SETUPS)]
     feedback = _compare_values(yours, expected, labels=labels, mistakes=mistakes, generic=generic, used="",
                                success="", rtol=1e-6)
     lines = [feedback.message, "  Your prediction beside a simulation of SGD (the variance once it has settled):"]
     for k, (alpha, lam, sigma) in enumerate(NOISE_BALL_SETUPS):
         row = noise_ball_table((alpha,), lam, sigma, runs=NOISE_BALL_RUNS)[0]
-        lines.append(f"  setting {k + 1}: α = {alpha}, λ = {lam}, σ = {sigma}, αλ = {alpha * lam:g}: yours {yours[k]:.5g}, "
+        lines.append(f"  setting {k + 1}: α = {alpha}, λ = {lam}, σ = {sigma}, αλ = {alpha * lam:g}: "
+                     f"yours {yours[k]:.5g}, "
                      f"simulated {row['simulated']:.5g} ({row['steps']} steps), formula {expected[k]:.5g}, "
                      f"first order ασ²/(2λ) {row['first_order']:.5g}")
     return Feedback(feedback.passed, "\n".join(lines) + _used(setup))

@@ -197,7 +197,8 @@ def test_prediction_check_handles_stubs_and_odd_answers():
     assert "returned True" in booleans.message and "not True or False" in booleans.message
     assert "not where it is after some steps" in lesson.check_prediction(lambda C, b: 0.98).message
     crash = lesson.check_prediction(lambda C, b: undefined_name)  # noqa: F821
-    assert "raised NameError" in crash.message and "The check used: predict_end(C, beta2) for (C, β₂) in" in crash.message
+    assert "raised NameError" in crash.message
+    assert "The check used: predict_end(C, beta2) for (C, β₂) in" in crash.message
     unknown = lesson.check_prediction(lambda C, b: 1 if C < 4 else -1)
     assert not unknown.passed and "Hint" not in unknown.message and "C = 6" in unknown.message
 
@@ -639,3 +640,42 @@ def test_decay_explorer_draws_the_grid_cell_of_its_sliders():
     for name in live.NAMES:
         np.testing.assert_allclose(live.means[name].get_xydata()[0], np.clip(live.grid.mean[name][i, j], -0.25, 1.25))
     assert "λ_wd = 0.1, α = 0.0032" in live.ax_path.get_title()
+
+
+# --- predict, then look: each question's answer is what its figure shows ----------------------------------------
+
+
+def test_questions_on_the_counterexample_map():
+    live = lesson.CounterexampleExplorer()
+    live.controls["beta2"].value = 0.6  # C = 3
+    assert live.x_lines["Adam"].get_ydata()[-1] < -0.9  # "near −1"
+    live.controls["beta2"].value = 0.3
+    assert live.x_lines["Adam"].get_ydata()[-1] > 0.999  # fails at C = 3 ...
+    live.controls["C"].value = 10.0
+    assert live.x_lines["Adam"].get_ydata()[-1] < -0.9  # ... and "ends at −1" at C = 10
+
+
+def test_question_adam_plus_l2_settles_w_where_b_settles():
+    live = lesson.DecayExplorer()
+    w, b = live.means["Adam + L2"].get_xydata()[0]
+    assert w == pytest.approx(b, abs=0.03) and w == pytest.approx(0.5, abs=0.03)
+    w_adamw, b_adamw = live.means["AdamW"].get_xydata()[0]
+    assert w_adamw < b_adamw - 0.5  # the picture the wrong answer describes is AdamW's
+
+
+def test_question_radams_first_steps_grow_with_the_gradients_scale():
+    live = lesson.WarmupExplorer()
+    live.controls["scale"].value = 100.0
+    radam, adam = live.spread_lines["RAdam"].get_ydata(), live.spread_lines["Adam"].get_ydata()
+    assert 80 < radam[0] / adam[0] < 120 and 80 < radam[4] / adam[4] < 120  # t = 1 and 5: about 100 times larger
+    assert radam[5] < adam[5]  # t = 6: rectified, divided by √v̂ again
+
+
+def test_the_notebook_asks_its_questions_just_before_the_figures_that_answer_them():
+    nb = json.loads((ROOT / "notebooks" / "08_when_adam_fails.ipynb").read_text())
+    cells = ["".join(c["source"]) for c in nb["cells"]]
+    for figure in ("explorer = lesson.CounterexampleExplorer()", "decay_explorer = lesson.DecayExplorer()",
+                   "warmup_explorer = lesson.WarmupExplorer()"):
+        k = cells.index(next(s for s in cells if s.startswith(figure)))
+        assert "Question(" in cells[k - 1], figure
+    assert sum("Question(" in s for s in cells) == 4

@@ -579,3 +579,54 @@ def test_the_minibatch_tables_standard_error_is_the_spread_of_the_variance_estim
     for r in rows:
         assert 0.01 < r["se"] / r["formula"] < 0.05  # a variance from 2,000 draws: a few per cent
         assert abs(r["measured"] - r["formula"]) < 4 * r["se"]
+
+
+# --- predict, then look: each question's answer is what its figure shows ----------------------------------------
+
+
+def _cloud_width(live):
+    x, y = live.cloud.get_data()
+    return float(np.sqrt(np.var(x) + np.var(y)))
+
+
+def test_question_batch_four_times_larger_halves_the_cloud():
+    live = lesson.MinibatchExplorer()
+    live.controls["batch_size"].value = 16
+    wide, ellipse = _cloud_width(live), live.ellipse.get_width()
+    live.controls["batch_size"].value = 64
+    assert 0.4 < _cloud_width(live) / wide < 0.6  # "half as wide"
+    assert live.ellipse.get_width() / ellipse == pytest.approx(0.5, abs=0.02)
+
+
+def test_question_doubling_the_noise_quadruples_the_floor():
+    live = lesson.NoiseBallFigure()
+    live.controls["sigma"].value = 1.0
+    floor = live.floor.get_ydata()[0]
+    live.controls["sigma"].value = 2.0
+    assert live.floor.get_ydata()[0] / floor == pytest.approx(4.0, rel=1e-12)
+
+
+def test_question_the_heavy_balls_spread_is_about_sgds_at_the_default():
+    live = lesson.MomentumNoiseFigure()
+    assert live.controls["lr"].value == pytest.approx(0.02) and live.controls["beta"].value == pytest.approx(0.9)
+    sgd, hb = live.sgd_dot.get_ydata()[0], live.hb_dot.get_ydata()[0]
+    assert hb == pytest.approx(sgd, rel=0.25)  # "about the same", measured
+    assert hb == pytest.approx(lesson.first_order_variance(0.2, 1.0, 1.0), rel=0.25)
+
+
+def test_question_adams_steps_at_the_optimum_are_a_quarter_of_alpha():
+    live = lesson.AdamNoiseFigure()
+    assert live.controls["beta1"].value == pytest.approx(0.9)
+    assert live.rms_at_zero == pytest.approx(np.sqrt(0.1 / 1.9), abs=0.03)
+
+
+def test_the_notebook_asks_its_questions_just_before_the_figures_that_answer_them():
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).resolve().parent.parent / "notebooks" / "07_noisy_gradients.ipynb").read_text())
+    cells = ["".join(c["source"]) for c in nb["cells"]]
+    for figure in ("lesson.MinibatchExplorer()", "lesson.NoiseBallFigure()", "lesson.MomentumNoiseFigure()",
+                   "lesson.AdamNoiseFigure()"):
+        k = next(i for i, source in enumerate(cells) if source.strip().startswith(figure))
+        assert cells[k - 1].lstrip().split("\n")[-1] == ")" and "Question(" in cells[k - 1], figure
