@@ -32,5 +32,8 @@ SUMMARIES: dict[str, str] = {
                   "then it stalls.",
     "05_rmsprop": "AdaGrad's sum replaced by an EWMA: the effective rate stops decaying, and rattles near the minimum.",
     "06_adam": "Momentum + RMSProp + bias correction: steps of about α whatever the gradient's scale.",
-    "07_noisy_gradients": "Mini-batch gradients are noisy: the noise ball, schedules that shrink it, momentum and Adam.",
+    "07_noisy_gradients": "Mini-batch gradients are noisy: the noise ball, schedules that shrink it, momentum and "
+                          "Adam.",
+    "08_when_adam_fails": "Adam walks to the worst point of a convex problem; AMSGrad, AdamW and warm-up, and what "
+                          "each one changes.",
 }
