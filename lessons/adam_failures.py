@@ -1060,7 +1060,7 @@ class AdamWPaper:
     with m̂_t, v̂_t as in Adam (from the gradient alone) and the schedule multiplier
     :math:`\eta_t` = ``multiplier.lr(1, t)`` (a ``helpers.schedules`` record; 1 without one).
     PyTorch's ``AdamW(lr=α, weight_decay=λ)`` under a schedule α_t = αη_t is this with
-    :math:`\lambda_{wd} = \alpha\lambda`: the same number means a decay α times smaller here.
+    :math:`\lambda_{wd} = \alpha\lambda`: the same number means a decay 1/α times larger here.
     """
 
     lr: float = 1e-3
