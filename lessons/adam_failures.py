@@ -1421,6 +1421,7 @@ class WarmupExplorer(LiveFigure):
     """
 
     NAMES = ("Adam", "Adam + warm-up", "RAdam")
+    BETA2 = (0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 0.9995, 0.9999)
     RUNS = 400  # fewer than the printed numbers' 1000: a redraw stays quick, the curves barely move
 
     def __init__(self, beta2: float = WARMUP["beta2"], warmup: int = WARMUP["warmup"], scale: float = 1.0):
@@ -1460,9 +1461,11 @@ class WarmupExplorer(LiveFigure):
             ax.set_yscale("log")
             ax.yaxis.set_major_formatter(_PLAIN)
             ax.yaxis.set_minor_locator(NullLocator())
-        self.ax_v.set_ylim(0.02, 2.5)
+        self.ax_v.set_ylim(0.005, 2.5)
         controls = {
-            "beta2": beta_slider(beta2, min=0.9, max=0.999, step=0.001, description="β₂ (memory of g²)"),
+            # a few telling values, 0.999 (the default) in the middle: → from the default still moves the picture
+            "beta2": widgets.SelectionSlider(options=self.BETA2, value=beta2, description="β₂ (memory of g²)",
+                                             style=SLIDER_STYLE, layout=SLIDER_LAYOUT),
             "warmup": widgets.SelectionSlider(options=[1, 3, 10, 30, 100, 300, 1000], value=warmup,
                                               description="warm-up steps", style=SLIDER_STYLE, layout=SLIDER_LAYOUT),
             "scale": widgets.FloatLogSlider(value=scale, base=10, min=-2, max=2, step=0.25,
