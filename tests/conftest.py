@@ -8,11 +8,17 @@ matplotlib.use("Agg")
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Report the largest deviation from torch.optim (test_golden.py), for the record."""
+    """Report the largest deviations from torch.optim (test_golden.py) and torch.nn.LSTM (test_lstm.py)."""
     golden = sys.modules.get("test_golden")
     if golden is not None and golden.LARGEST:
         largest = golden.LARGEST
         terminalreporter.write_line(
             f"largest relative deviation from torch.optim over {largest['cases']} fixtures: "
             f"{largest['deviation']:.2e} ({largest['case']})"
+        )
+    lstm = sys.modules.get("test_lstm")
+    if lstm is not None and lstm.LARGEST:
+        terminalreporter.write_line(
+            f"largest relative deviation from torch.nn.LSTM + Linear: {lstm.LARGEST['deviation']:.2e} "
+            f"({lstm.LARGEST['case']})"
         )
