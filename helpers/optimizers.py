@@ -21,7 +21,13 @@ here                                       PyTorch
 ``Adam(lr, beta1, beta2, eps)``            ``Adam(lr, betas=(beta1, beta2), eps)``
 ``AMSGrad(lr, beta1, beta2, eps)``         ``Adam(..., amsgrad=True)``
 ``AdamW(lr, beta1, beta2, eps, wd)``       ``AdamW(..., weight_decay=wd)``
+``RAdam(lr, beta1, beta2, eps)``           ``RAdam(...)``
 =========================================  ==========================================
+
+``weight_decay=wd`` on every optimizer but AdamW is PyTorch's: an L2 term added to
+the gradient, :math:`g_t \leftarrow g_t + wd\cdot x_{t-1}` (the gradient of
+:math:`\tfrac{wd}2\|x\|^2`), which then goes through the optimizer like the rest of
+the gradient.  AdamW's ``weight_decay`` is decoupled instead (see ``AdamW``).
 
 Hyperparameters may also be numpy arrays that broadcast against ``x``: one call
 then steps a whole grid of optimizers at once (see ``steps_to_converge``).
@@ -30,6 +36,7 @@ Everything is float64.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -47,6 +54,10 @@ __all__ = [
     "Adam",
     "AMSGrad",
     "AdamW",
+    "RAdam",
+    "AMSGRAD_FORMS",
+    "radam_rho",
+    "radam_rectification",
     "Trace",
     "run",
     "trace",
@@ -78,6 +89,12 @@ class RMSPropState(NamedTuple):
     s: np.ndarray  # running EWMA of squared gradients
 
 
+class CenteredRMSPropState(NamedTuple):
+    t: int
+    s: np.ndarray  # running EWMA of squared gradients
+    m: np.ndarray  # running EWMA of gradients
+
+
 class AdamState(NamedTuple):
     t: int
     m: np.ndarray  # first moment (EWMA of g)
@@ -95,9 +112,17 @@ def _start(x0) -> np.ndarray:
     return _checks.finite_array("x0", x0)
 
 
-def _current(x, g) -> tuple[np.ndarray, np.ndarray]:
+def _current(x, g, weight_decay=0.0) -> tuple[np.ndarray, np.ndarray]:
+    """x and g as float arrays; with an L2 ``weight_decay``, g + weight_decay·x (PyTorch's ``weight_decay``)."""
     x = np.asarray(x, dtype=float)
-    return x, _checks.same_shape("grad", g, x)
+    g = _checks.same_shape("grad", g, x)
+    if np.any(weight_decay != 0):
+        g = g + weight_decay * x  # g_t ← g_t + wd·x_{t-1}: the gradient of (wd/2)‖x‖²
+    return x, g
+
+
+def _weight_decay(opt) -> None:
+    object.__setattr__(opt, "weight_decay", _checks.nonnegative("weight_decay", opt.weight_decay))
 
 
 # --- the optimizers ----------------------------------------------------------------
@@ -105,19 +130,24 @@ def _current(x, g) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True, eq=False)
 class SGD:
-    r"""Gradient descent: :math:`x_t = x_{t-1} - \alpha g_t`."""
+    r"""Gradient descent: :math:`x_t = x_{t-1} - \alpha g_t`.
+
+    ``weight_decay`` (PyTorch's, an L2 term): :math:`g_t \leftarrow g_t + wd\cdot x_{t-1}` first.
+    """
 
     lr: float = 1e-3
+    weight_decay: float = 0.0
 
     def __post_init__(self):
         object.__setattr__(self, "lr", _checks.positive("lr", self.lr))
+        _weight_decay(self)
 
     def init(self, x0) -> SGDState:
         _start(x0)
         return SGDState(t=0)
 
     def step(self, x, g, state: SGDState) -> tuple[np.ndarray, SGDState]:
-        x, g = _current(x, g)
+        x, g = _current(x, g, self.weight_decay)
         x = x - self.lr * g  # x_t = x_{t-1} - α g_t
         return x, SGDState(t=state.t + 1)
 
@@ -130,25 +160,30 @@ class Momentum:
     ``form="sum"``  (PyTorch's):      :math:`v_t = \beta v_{t-1} + g_t`,
     then in both :math:`x_t = x_{t-1} - \alpha v_t`, with :math:`v_0 = 0`.
 
-    The two are the same optimizer: the ewma velocity is (1 − β) times the sum
-    velocity, so ``Momentum(lr, beta, "ewma")`` equals
-    ``Momentum(lr * (1 - beta), beta, "sum")``.
+    The two are the same optimizer, from the very first step: the ewma velocity is
+    (1 − β) times the sum velocity, so ``Momentum(lr, beta, "ewma")`` equals
+    ``Momentum(lr * (1 - beta), beta, "sum")``.  Both start slow (first step
+    :math:`\alpha g_1` in the sum form) and reach :math:`\alpha g/(1-\beta)` per step
+    under a constant gradient.  (PyTorch's ``dampening`` is a third form: its first
+    velocity is :math:`g_1`, undamped.)  ``weight_decay`` as in ``SGD``.
     """
 
     lr: float = 1e-3
     beta: float = 0.9
     form: str = "ewma"
+    weight_decay: float = 0.0
 
     def __post_init__(self):
         object.__setattr__(self, "lr", _checks.positive("lr", self.lr))
         object.__setattr__(self, "beta", _checks.decay_rate("beta", self.beta))
         _checks.one_of("form", self.form, ("ewma", "sum"))
+        _weight_decay(self)
 
     def init(self, x0) -> MomentumState:
         return MomentumState(t=0, v=np.zeros_like(_start(x0)))
 
     def step(self, x, g, state: MomentumState) -> tuple[np.ndarray, MomentumState]:
-        x, g = _current(x, g)
+        x, g = _current(x, g, self.weight_decay)
         if self.form == "ewma":
             v = self.beta * state.v + (1 - self.beta) * g  # v_t = β v_{t-1} + (1 - β) g_t
         else:
@@ -162,21 +197,23 @@ class Nesterov:
     r"""Nesterov momentum, PyTorch's form (the look-ahead folded into the step).
 
     :math:`v_t = \beta v_{t-1} + g_t`, then
-    :math:`x_t = x_{t-1} - \alpha (g_t + \beta v_t)`.
+    :math:`x_t = x_{t-1} - \alpha (g_t + \beta v_t)`.  ``weight_decay`` as in ``SGD``.
     """
 
     lr: float = 1e-3
     beta: float = 0.9
+    weight_decay: float = 0.0
 
     def __post_init__(self):
         object.__setattr__(self, "lr", _checks.positive("lr", self.lr))
         object.__setattr__(self, "beta", _checks.decay_rate("beta", self.beta))
+        _weight_decay(self)
 
     def init(self, x0) -> MomentumState:
         return MomentumState(t=0, v=np.zeros_like(_start(x0)))
 
     def step(self, x, g, state: MomentumState) -> tuple[np.ndarray, MomentumState]:
-        x, g = _current(x, g)
+        x, g = _current(x, g, self.weight_decay)
         v = self.beta * state.v + g  # v_t = β v_{t-1} + g_t
         x = x - self.lr * (g + self.beta * v)  # x_t = x_{t-1} - α (g_t + β v_t)
         return x, MomentumState(t=state.t + 1, v=v)
@@ -187,21 +224,28 @@ class AdaGrad:
     r"""AdaGrad (Duchi, Hazan & Singer, 2011): one learning rate per coordinate.
 
     :math:`s_t = s_{t-1} + g_t^2`, then
-    :math:`x_t = x_{t-1} - \alpha\, g_t / (\sqrt{s_t} + \varepsilon)`.
+    :math:`x_t = x_{t-1} - \alpha\, g_t / (\sqrt{s_t} + \varepsilon)`, from
+    :math:`s_0` = ``initial_accumulator`` (PyTorch's ``initial_accumulator_value``: 0 by
+    default; Keras starts at 0.1).  ``weight_decay`` as in ``SGD``.
     """
 
     lr: float = 1e-2
     eps: float = 1e-10
+    initial_accumulator: float = 0.0
+    weight_decay: float = 0.0
 
     def __post_init__(self):
         object.__setattr__(self, "lr", _checks.positive("lr", self.lr))
         object.__setattr__(self, "eps", _checks.nonnegative("eps", self.eps))
+        object.__setattr__(self, "initial_accumulator",
+                           _checks.nonnegative("initial_accumulator", self.initial_accumulator))
+        _weight_decay(self)
 
     def init(self, x0) -> AdaGradState:
-        return AdaGradState(t=0, s=np.zeros_like(_start(x0)))
+        return AdaGradState(t=0, s=np.full_like(_start(x0), self.initial_accumulator))
 
     def step(self, x, g, state: AdaGradState) -> tuple[np.ndarray, AdaGradState]:
-        x, g = _current(x, g)
+        x, g = _current(x, g, self.weight_decay)
         s = state.s + g**2  # s_t = s_{t-1} + g_t²
         x = x - self.lr * g / (np.sqrt(s) + self.eps)  # x_t = x_{t-1} - α g_t / (√s_t + ε)
         return x, AdaGradState(t=state.t + 1, s=s)
@@ -209,30 +253,42 @@ class AdaGrad:
 
 @dataclass(frozen=True, eq=False)
 class RMSProp:
-    r"""RMSProp (Hinton, 2012, lecture 6e): AdaGrad with an EWMA instead of a sum.
+    r"""RMSProp (Tieleman & Hinton, 2012, lecture 6e): AdaGrad with an EWMA instead of a sum.
 
     :math:`s_t = \beta s_{t-1} + (1-\beta) g_t^2`, then
     :math:`x_t = x_{t-1} - \alpha\, g_t / (\sqrt{s_t} + \varepsilon)`
     (ε outside the root, as in PyTorch).
+
+    ``centered=True`` (PyTorch's ``centered``, Graves 2013) also keeps
+    :math:`m_t = \beta m_{t-1} + (1-\beta) g_t` and divides by the root of the
+    variance estimate, :math:`\sqrt{s_t - m_t^2} + \varepsilon`.  ``weight_decay`` as in ``SGD``.
     """
 
     lr: float = 1e-2
     beta: float = 0.99
     eps: float = 1e-8
+    centered: bool = False
+    weight_decay: float = 0.0
 
     def __post_init__(self):
         object.__setattr__(self, "lr", _checks.positive("lr", self.lr))
         object.__setattr__(self, "beta", _checks.decay_rate("beta", self.beta))
         object.__setattr__(self, "eps", _checks.nonnegative("eps", self.eps))
+        _weight_decay(self)
 
-    def init(self, x0) -> RMSPropState:
-        return RMSPropState(t=0, s=np.zeros_like(_start(x0)))
+    def init(self, x0) -> RMSPropState | CenteredRMSPropState:
+        zeros = np.zeros_like(_start(x0))
+        return CenteredRMSPropState(t=0, s=zeros, m=zeros) if self.centered else RMSPropState(t=0, s=zeros)
 
-    def step(self, x, g, state: RMSPropState) -> tuple[np.ndarray, RMSPropState]:
-        x, g = _current(x, g)
+    def step(self, x, g, state):
+        x, g = _current(x, g, self.weight_decay)
         s = self.beta * state.s + (1 - self.beta) * g**2  # s_t = β s_{t-1} + (1 - β) g_t²
-        x = x - self.lr * g / (np.sqrt(s) + self.eps)  # x_t = x_{t-1} - α g_t / (√s_t + ε)
-        return x, RMSPropState(t=state.t + 1, s=s)
+        if not self.centered:
+            x = x - self.lr * g / (np.sqrt(s) + self.eps)  # x_t = x_{t-1} - α g_t / (√s_t + ε)
+            return x, RMSPropState(t=state.t + 1, s=s)
+        m = self.beta * state.m + (1 - self.beta) * g  # m_t = β m_{t-1} + (1 - β) g_t
+        x = x - self.lr * g / (np.sqrt(s - m**2) + self.eps)  # x_t = x_{t-1} - α g_t / (√(s_t - m_t²) + ε)
+        return x, CenteredRMSPropState(t=state.t + 1, s=s, m=m)
 
 
 def _check_adam(opt) -> None:
@@ -240,6 +296,7 @@ def _check_adam(opt) -> None:
     object.__setattr__(opt, "beta1", _checks.decay_rate("beta1", opt.beta1))
     object.__setattr__(opt, "beta2", _checks.decay_rate("beta2", opt.beta2))
     object.__setattr__(opt, "eps", _checks.nonnegative("eps", opt.eps))
+    _weight_decay(opt)
 
 
 @dataclass(frozen=True, eq=False)
@@ -255,7 +312,9 @@ class Adam:
         x_t = x_{t-1} - \alpha\, \hat m_t / (\sqrt{\hat v_t} + \varepsilon)
 
     ``bias_correction=False`` uses m_t and v_t in place of the hatted moments
-    (for the lesson that shows why the correction is there).
+    (for the lesson that shows why the correction is there).  ``weight_decay`` is
+    PyTorch's ``Adam(weight_decay=...)``: an L2 term added to g before the moments,
+    so it too is divided by √v̂ (``AdamW`` decouples it).
     """
 
     lr: float = 1e-3
@@ -263,6 +322,7 @@ class Adam:
     beta2: float = 0.999
     eps: float = 1e-8
     bias_correction: bool = True
+    weight_decay: float = 0.0
 
     def __post_init__(self):
         _check_adam(self)
@@ -272,55 +332,96 @@ class Adam:
         return AdamState(t=0, m=zeros, v=zeros)
 
     def step(self, x, g, state: AdamState) -> tuple[np.ndarray, AdamState]:
-        x, g = _current(x, g)
-        t = state.t + 1
-        m = self.beta1 * state.m + (1 - self.beta1) * g  # m_t = β₁ m_{t-1} + (1 - β₁) g_t
-        v = self.beta2 * state.v + (1 - self.beta2) * g**2  # v_t = β₂ v_{t-1} + (1 - β₂) g_t²
-        m_hat = m / (1 - self.beta1**t) if self.bias_correction else m  # m̂_t = m_t / (1 - β₁ᵗ)
-        v_hat = v / (1 - self.beta2**t) if self.bias_correction else v  # v̂_t = v_t / (1 - β₂ᵗ)
-        x = x - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)  # x_t = x_{t-1} - α m̂_t / (√v̂_t + ε)
-        return x, AdamState(t=t, m=m, v=v)
+        x, g = _current(x, g, self.weight_decay)
+        return _adam_step(self, x, g, state, self.bias_correction)
+
+
+def _adam_step(opt, x: np.ndarray, g: np.ndarray, state: AdamState, bias_correction: bool = True):
+    """Adam's update with ``opt``'s lr, beta1, beta2 and eps (shared by Adam and AdamW)."""
+    t = state.t + 1
+    m = opt.beta1 * state.m + (1 - opt.beta1) * g  # m_t = β₁ m_{t-1} + (1 - β₁) g_t
+    v = opt.beta2 * state.v + (1 - opt.beta2) * g**2  # v_t = β₂ v_{t-1} + (1 - β₂) g_t²
+    m_hat = m / (1 - opt.beta1**t) if bias_correction else m  # m̂_t = m_t / (1 - β₁ᵗ)
+    v_hat = v / (1 - opt.beta2**t) if bias_correction else v  # v̂_t = v_t / (1 - β₂ᵗ)
+    x = x - opt.lr * m_hat / (np.sqrt(v_hat) + opt.eps)  # x_t = x_{t-1} - α m̂_t / (√v̂_t + ε)
+    return x, AdamState(t=t, m=m, v=v)
+
+
+#: The three published AMSGrads, by where the running max sits relative to the bias correction.
+AMSGRAD_FORMS = ("pytorch", "optax", "paper")
 
 
 @dataclass(frozen=True, eq=False)
 class AMSGrad:
-    r"""AMSGrad (Reddi, Kale & Kumar, ICLR 2018), PyTorch's ``Adam(amsgrad=True)``.
+    r"""AMSGrad (Reddi, Kale & Kumar, ICLR 2018): Adam whose denominator never shrinks.
 
-    As Adam, but the denominator uses the largest second moment so far:
-    :math:`v^{max}_t = \max(v^{max}_{t-1}, v_t)` and
-    :math:`x_t = x_{t-1} - \alpha\, \hat m_t / (\sqrt{v^{max}_t / (1-\beta_2^t)} + \varepsilon)`.
+    Three algorithms go by this name; ``form`` picks one (m_t, v_t as in ``Adam``):
+
+    - ``"pytorch"`` (the default; PyTorch's ``Adam(amsgrad=True)``, also Keras's): the max
+      of the *uncorrected* v, then divided by :math:`1-\beta_2^t`:
+      :math:`v^{max}_t = \max(v^{max}_{t-1}, v_t)`,
+      :math:`x_t = x_{t-1} - \alpha\,\hat m_t / (\sqrt{v^{max}_t/(1-\beta_2^t)} + \varepsilon)`.
+    - ``"optax"`` (optax's ``amsgrad``): the max of the *corrected* :math:`\hat v_t`:
+      :math:`\hat v^{max}_t = \max(\hat v^{max}_{t-1}, \hat v_t)`,
+      :math:`x_t = x_{t-1} - \alpha\,\hat m_t / (\sqrt{\hat v^{max}_t} + \varepsilon)`.
+    - ``"paper"`` (Reddi et al.'s Algorithm 2): no bias correction at all,
+      :math:`x_t = x_{t-1} - \alpha\, m_t / (\sqrt{v^{max}_t} + \varepsilon)` (the paper has no
+      ε; pass ``eps=0`` for it exactly).
+
+    The state's ``v_max`` is the running max of whichever v the form takes it of.
+    ``weight_decay`` as in ``Adam`` (L2).
     """
 
     lr: float = 1e-3
     beta1: float = 0.9
     beta2: float = 0.999
     eps: float = 1e-8
+    weight_decay: float = 0.0
+    form: str = "pytorch"
 
     def __post_init__(self):
         _check_adam(self)
+        _checks.one_of("form", self.form, AMSGRAD_FORMS)
 
     def init(self, x0) -> AMSGradState:
         zeros = np.zeros_like(_start(x0))
         return AMSGradState(t=0, m=zeros, v=zeros, v_max=zeros)
 
     def step(self, x, g, state: AMSGradState) -> tuple[np.ndarray, AMSGradState]:
-        x, g = _current(x, g)
+        x, g = _current(x, g, self.weight_decay)
         t = state.t + 1
         m = self.beta1 * state.m + (1 - self.beta1) * g  # m_t = β₁ m_{t-1} + (1 - β₁) g_t
         v = self.beta2 * state.v + (1 - self.beta2) * g**2  # v_t = β₂ v_{t-1} + (1 - β₂) g_t²
-        v_max = np.maximum(state.v_max, v)  # v^max_t = max(v^max_{t-1}, v_t)
-        m_hat = m / (1 - self.beta1**t)  # m̂_t = m_t / (1 - β₁ᵗ)
-        v_hat = v_max / (1 - self.beta2**t)  # v̂_t = v^max_t / (1 - β₂ᵗ)
-        x = x - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)  # x_t = x_{t-1} - α m̂_t / (√v̂_t + ε)
+        if self.form == "pytorch":
+            v_max = np.maximum(state.v_max, v)  # v^max_t = max(v^max_{t-1}, v_t)
+            m_hat = m / (1 - self.beta1**t)  # m̂_t = m_t / (1 - β₁ᵗ)
+            denominator = np.sqrt(v_max / (1 - self.beta2**t)) + self.eps  # √(v^max_t / (1 - β₂ᵗ)) + ε
+        elif self.form == "optax":
+            v_max = np.maximum(state.v_max, v / (1 - self.beta2**t))  # v̂^max_t = max(v̂^max_{t-1}, v̂_t)
+            m_hat = m / (1 - self.beta1**t)  # m̂_t = m_t / (1 - β₁ᵗ)
+            denominator = np.sqrt(v_max) + self.eps  # √v̂^max_t + ε
+        else:
+            v_max = np.maximum(state.v_max, v)  # v^max_t = max(v^max_{t-1}, v_t)
+            m_hat = m  # no bias correction
+            denominator = np.sqrt(v_max) + self.eps  # √v^max_t + ε
+        x = x - self.lr * m_hat / denominator  # x_t = x_{t-1} - α m̂_t / denominator
         return x, AMSGradState(t=t, m=m, v=v, v_max=v_max)
 
 
 @dataclass(frozen=True, eq=False)
 class AdamW:
-    r"""AdamW (Loshchilov & Hutter, ICLR 2019): Adam with decoupled weight decay.
+    r"""AdamW (Loshchilov & Hutter, ICLR 2019): Adam with decoupled weight decay, PyTorch's form.
 
-    First shrink, :math:`x' = x_{t-1}(1 - \alpha\lambda)`, then an Adam step
-    from :math:`x'` with the gradient :math:`g_t` taken at :math:`x_{t-1}`.
+    First shrink, :math:`x' = x_{t-1}(1 - \alpha\lambda_{wd})`, then an Adam step from
+    :math:`x'` with the gradient :math:`g_t` taken at :math:`x_{t-1}` (λ_wd = ``weight_decay``).
+    The decay never passes through √v̂, so every coordinate shrinks at the same rate.
+
+    This is ``torch.optim.AdamW``: the decay is scaled by the learning rate α.  The
+    paper's Algorithm 2 is not: :math:`x_t = x_{t-1} - \eta_t\,(\alpha\,\hat m_t/(\sqrt{\hat v_t}
+    + \varepsilon) + \lambda_{wd}\, x_{t-1})`, with a schedule multiplier :math:`\eta_t` (1 without
+    a schedule), so PyTorch's λ_wd is the paper's λ_wd / α.  Under a schedule
+    (``run(..., schedule=...)``) PyTorch's decay follows the scheduled α_t, as the paper's
+    follows η_t.
     """
 
     lr: float = 1e-3
@@ -331,7 +432,6 @@ class AdamW:
 
     def __post_init__(self):
         _check_adam(self)
-        object.__setattr__(self, "weight_decay", _checks.nonnegative("weight_decay", self.weight_decay))
 
     def init(self, x0) -> AdamState:
         zeros = np.zeros_like(_start(x0))
@@ -339,9 +439,74 @@ class AdamW:
 
     def step(self, x, g, state: AdamState) -> tuple[np.ndarray, AdamState]:
         x, g = _current(x, g)
-        x = x * (1 - self.lr * self.weight_decay)  # x' = x_{t-1} (1 - α λ)
-        adam = Adam(self.lr, self.beta1, self.beta2, self.eps)
-        return adam.step(x, g, state)
+        x = x * (1 - self.lr * self.weight_decay)  # x' = x_{t-1} (1 - α λ_wd)
+        return _adam_step(self, x, g, state)  # then Adam's step from x' with g_t
+
+
+@dataclass(frozen=True, eq=False)
+class RAdam:
+    r"""RAdam (Liu et al., "On the Variance of the Adaptive Learning Rate and Beyond", ICLR 2020), PyTorch's form.
+
+    m_t, v_t and :math:`\hat m_t` as in ``Adam``.  The length of the simple moving average
+    that v_t approximates, :math:`\rho_\infty = 2/(1-\beta_2) - 1` and
+    :math:`\rho_t = \rho_\infty - 2t\beta_2^t/(1-\beta_2^t)`, decides:
+
+    - while :math:`\rho_t \le 5` the variance of v̂ is not yet tractable: a momentum step
+      :math:`x_t = x_{t-1} - \alpha\,\hat m_t`;
+    - then :math:`r_t = \sqrt{\frac{(\rho_t-4)(\rho_t-2)\rho_\infty}{(\rho_\infty-4)(\rho_\infty-2)\rho_t}}` and
+      :math:`x_t = x_{t-1} - \alpha\, r_t\,\hat m_t \sqrt{1-\beta_2^t}/(\sqrt{v_t} + \varepsilon)`.
+
+    The rectification :math:`r_t` rises from about 0 toward 1: an automatic warm-up.
+    ``weight_decay`` as in ``Adam`` (L2).
+    """
+
+    lr: float = 1e-3
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+    weight_decay: float = 0.0
+
+    def __post_init__(self):
+        _check_adam(self)
+
+    def init(self, x0) -> AdamState:
+        zeros = np.zeros_like(_start(x0))
+        return AdamState(t=0, m=zeros, v=zeros)
+
+    def step(self, x, g, state: AdamState) -> tuple[np.ndarray, AdamState]:
+        x, g = _current(x, g, self.weight_decay)
+        t = state.t + 1
+        m = self.beta1 * state.m + (1 - self.beta1) * g  # m_t = β₁ m_{t-1} + (1 - β₁) g_t
+        v = self.beta2 * state.v + (1 - self.beta2) * g**2  # v_t = β₂ v_{t-1} + (1 - β₂) g_t²
+        m_hat = m / (1 - self.beta1**t)  # m̂_t = m_t / (1 - β₁ᵗ)
+        rho = radam_rho(self.beta2, t)  # ρ_t
+        rect = radam_rectification(self.beta2, t)  # r_t (NaN while ρ_t ≤ 5)
+        adaptive = np.sqrt(1 - self.beta2**t) / (np.sqrt(v) + self.eps)  # √(1 - β₂ᵗ) / (√v_t + ε)
+        step = np.where(rho > 5, rect * adaptive, 1.0) * m_hat  # r_t·adaptive·m̂_t, or m̂_t early on
+        x = x - self.lr * step  # x_t = x_{t-1} - α · step
+        return x, AdamState(t=t, m=m, v=v)
+
+
+def radam_rho(beta2, t):
+    r"""RAdam's :math:`\rho_t = \rho_\infty - 2t\beta_2^t/(1-\beta_2^t)`.
+
+    :math:`\rho_\infty = 2/(1-\beta_2) - 1` is the length of the simple moving average that
+    v_t approximates after infinitely many steps; :math:`\rho_t` that length after t steps.
+    """
+    beta2 = np.asarray(beta2, dtype=float)
+    t = np.asarray(t, dtype=float)
+    rho_inf = 2 / (1 - beta2) - 1
+    return rho_inf - 2 * t * beta2**t / (1 - beta2**t)
+
+
+def radam_rectification(beta2, t):
+    r"""RAdam's :math:`r_t` where :math:`\rho_t > 5`, NaN before (where RAdam takes a plain momentum step)."""
+    beta2 = np.asarray(beta2, dtype=float)
+    rho_inf = 2 / (1 - beta2) - 1
+    rho = radam_rho(beta2, t)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
+    return np.where(rho > 5, r, np.nan)
 
 
 def effective_rate(opt: AdaGrad | RMSProp, s) -> np.ndarray:
@@ -377,36 +542,77 @@ class Trace:
         return padded
 
 
-def trace(opt, grad_fn: Callable[[np.ndarray], np.ndarray], x0, steps: int) -> Trace:
-    """Run ``opt`` for ``steps`` steps from ``x0``, keeping the path and every state.
+def _scheduled(opt, schedule, t: int):
+    """``opt`` with the learning rate of step t under ``schedule`` (``opt.lr`` is the base rate α₀).
 
-    ``grad_fn`` is called once per step, in order, at the current iterate.  Once an
-    iterate is not finite the run stops: the rest of the path is NaN.  No numpy
+    The scheduled rate may reach 0 (a cosine's end, a linear decay to 0), which torch allows
+    and a hand-set lr is not: so it is set on a copy, past ``__post_init__``'s check.
+    """
+    if schedule is None:
+        return opt
+    scheduled = copy.copy(opt)
+    object.__setattr__(scheduled, "lr", schedule.lr(opt.lr, t))
+    return scheduled
+
+
+def trace(opt, grad_fn: Callable, x0, steps: int, *, schedule=None, project: Callable | None = None,
+          online: bool = False) -> Trace:
+    r"""Run ``opt`` for ``steps`` steps from ``x0``, keeping the path and every state.
+
+    Step t (t = 1..steps) is::
+
+        g_t = grad_fn(x_{t-1})              # or grad_fn(x_{t-1}, t) with online=True
+        x_t, state = opt_t.step(x_{t-1}, g_t, state)
+        x_t = project(x_t)                  # if a projection is given
+
+    - ``grad_fn`` is called exactly once per step, in order.  With ``online=True`` it
+      receives the step number too, ``grad_fn(x, t)``: the gradient of the step-t loss
+      :math:`f_t` in online learning (a loss that changes every step), or any gradient
+      that depends on the step.
+    - ``schedule`` (a ``helpers.schedules`` record): ``opt_t`` is ``opt`` with learning rate
+      ``schedule.lr(opt.lr, t)``, so ``opt.lr`` is the base rate α₀; the same as
+      ``torch.optim`` with an ``lr_scheduler`` stepped after every ``optimizer.step()``.
+    - ``project`` maps a point back onto the feasible set F,
+      :math:`x_t = \Pi_F(x_t)` (projected gradient methods, e.g. ``lambda x: np.clip(x, -1, 1)``
+      for F = [−1, 1]).  It changes x only, not the optimizer's memory.
+
+    Once an iterate is not finite the run stops: the rest of the path is NaN.  No numpy
     warning escapes (overflow on the way to divergence is the expected result).
     """
     x = _start(x0)
     steps = _checks.whole_number("steps", steps)
+    if project is not None and not callable(project):
+        raise ValueError(f"project must be a function of x (or None); got project={project!r}.")
+    if schedule is not None and not callable(getattr(schedule, "lr", None)):
+        raise ValueError(f"schedule must be a helpers.schedules record with an lr(base_lr, t) method (or None); "
+                         f"got schedule={schedule!r}.")
     state = opt.init(x)
     path = np.full((steps + 1, *x.shape), np.nan)
     path[0] = x
     states = [state]
     with np.errstate(all="ignore"):
-        for k in range(1, steps + 1):
-            x, state = opt.step(x, grad_fn(x), state)
+        for t in range(1, steps + 1):
+            g = grad_fn(x, t) if online else grad_fn(x)
+            x, state = _scheduled(opt, schedule, t).step(x, g, state)
+            if project is not None:
+                x = np.asarray(project(x), dtype=float)
             if not np.all(np.isfinite(x)):
                 break
-            path[k] = x
+            path[t] = x
             states.append(state)
     return Trace(path=path, states=tuple(states))
 
 
-def run(opt, grad_fn: Callable[[np.ndarray], np.ndarray], x0, steps: int) -> np.ndarray:
+def run(opt, grad_fn: Callable, x0, steps: int, *, schedule=None, project: Callable | None = None,
+        online: bool = False) -> np.ndarray:
     """The path of ``opt`` from ``x0``: an array of shape ``(steps + 1, *x0.shape)``.
 
     ``path[0] == x0``; ``path[k]`` is the iterate after k steps.  A diverging run
     is a result, not an error: from the first non-finite iterate on, rows are NaN.
+    ``schedule`` (learning-rate schedule), ``project`` (projection onto a feasible set)
+    and ``online`` (``grad_fn(x, t)``, a gradient that depends on the step) are as in ``trace``.
     """
-    return trace(opt, grad_fn, x0, steps).path
+    return trace(opt, grad_fn, x0, steps, schedule=schedule, project=project, online=online).path
 
 
 def diverged_at(path: np.ndarray) -> int | None:

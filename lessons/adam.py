@@ -427,13 +427,15 @@ def _fixture_gradient(problem: str, fixture: dict) -> Callable:
 
 
 def torch_adam_cases() -> list[dict]:
-    """The fixture's torch.optim.Adam cases, each with ``kwargs`` (ours), ``torch`` (theirs), ``problem``,
-    ``x0``, ``path`` (an array) and ``grad`` (the problem's gradient function); plus ``steps`` and
-    ``torch_version``."""
+    """The fixture's torch.optim.Adam cases without L2 weight decay.
+
+    Each has ``kwargs`` (ours), ``torch`` (theirs), ``problem``, ``x0``, ``path`` (an array) and
+    ``grad`` (the problem's gradient function); plus ``steps`` and ``torch_version``.
+    """
     fixture = _fixture()
     return [dict(c, path=np.array(c["path"]), grad=_fixture_gradient(c["problem"], fixture), steps=fixture["steps"],
                  torch_version=fixture["torch_version"])
-            for c in fixture["cases"] if c["optimizer"] == "Adam"]
+            for c in fixture["cases"] if c["optimizer"] == "Adam" and "weight_decay" not in c["kwargs"]]
 
 
 def _relative_deviation(ours: np.ndarray, theirs: np.ndarray) -> float:

@@ -42,7 +42,7 @@ def test_fixture_is_what_the_issue_asks_for():
     assert FIXTURE["torch_version"].startswith("2.13")
     assert FIXTURE["dtype"] == "float64" and FIXTURE["steps"] == 200
     names = {c["optimizer"] for c in FIXTURE["cases"]}
-    assert names == {"SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam", "AMSGrad", "AdamW"}
+    assert names == {"SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam", "AMSGrad", "AdamW", "RAdam"}
     assert {c["problem"] for c in FIXTURE["cases"]} >= {"quadratic", "rosenbrock"}
 
 

@@ -11,8 +11,11 @@ from helpers.optimizers import (
     AMSGrad,
     Momentum,
     Nesterov,
+    RAdam,
     RMSProp,
     diverged_at,
+    radam_rectification,
+    radam_rho,
     run,
     steps_to_converge,
     trace,
@@ -20,7 +23,8 @@ from helpers.optimizers import (
 from helpers.surfaces import elongated_quadratic, quadratic, rosenbrock
 
 ALL = [SGD(0.1), Momentum(0.1, 0.9), Momentum(0.1, 0.9, "sum"), Nesterov(0.1, 0.9), AdaGrad(0.1), RMSProp(0.1),
-       Adam(0.1), AMSGrad(0.1), AdamW(0.1)]
+       RMSProp(0.1, centered=True), Adam(0.1), AMSGrad(0.1), AMSGrad(0.1, form="optax"), AMSGrad(0.1, form="paper"),
+       AdamW(0.1), RAdam(0.1), SGD(0.1, weight_decay=0.1), Adam(0.1, weight_decay=0.1)]
 QUAD = elongated_quadratic()
 
 
@@ -185,6 +189,12 @@ BAD_HYPERPARAMETERS = [
     (AdamW, {"beta2": -1.0}, r"beta2 must be in \[0, 1\); got beta2=-1.0"),
     (AdamW, {"eps": -1.0}, "eps must be a finite number >= 0; got eps=-1.0"),
     (AdamW, {"lr": -1.0}, "lr must be a finite number > 0; got lr=-1.0"),
+    (SGD, {"weight_decay": -0.1}, "weight_decay must be a finite number >= 0; got weight_decay=-0.1"),
+    (Adam, {"weight_decay": float("nan")}, "weight_decay must be a finite number >= 0; got weight_decay=nan"),
+    (AdaGrad, {"initial_accumulator": -0.1},
+     "initial_accumulator must be a finite number >= 0; got initial_accumulator=-0.1"),
+    (AMSGrad, {"form": "keras"}, "form must be one of 'pytorch', 'optax', 'paper'; got form='keras'"),
+    (RAdam, {"beta2": 1.0}, r"beta2 must be in \[0, 1\); got beta2=1.0"),
 ]
 
 
@@ -239,3 +249,122 @@ def test_effective_rate_is_lr_over_root_s_plus_eps():
     rate = effective_rate(RMSProp(0.05, beta=0.9), tr.history("s")[1:])
     g = QUAD.grad(tr.path[:-1])
     np.testing.assert_allclose(tr.path[1:] - tr.path[:-1], -rate * g, rtol=1e-12)  # the step is −rate · g
+
+
+# --- L2 weight decay, AMSGrad's three forms, centered RMSProp, RAdam ---------------------------
+
+
+@pytest.mark.parametrize("make", [lambda wd: SGD(0.1, weight_decay=wd), lambda wd: Adam(0.1, weight_decay=wd),
+                                  lambda wd: AMSGrad(0.1, weight_decay=wd), lambda wd: RAdam(0.1, weight_decay=wd),
+                                  lambda wd: Momentum(0.1, 0.9, weight_decay=wd),
+                                  lambda wd: AdaGrad(0.1, weight_decay=wd)], ids=range(6))
+def test_l2_weight_decay_is_the_gradient_of_half_wd_x_squared_added_to_g(make):
+    wd = 0.3
+    with_decay = run(make(wd), QUAD.grad, QUAD.start, 30)
+    by_hand = run(make(0.0), lambda x: QUAD.grad(x) + wd * x, QUAD.start, 30)
+    assert np.allclose(with_decay, by_hand, rtol=1e-14, atol=1e-14)
+    # (Adam's steps hardly change: the decay term is divided by √v̂ like the rest: lesson 08's point)
+    assert not np.allclose(with_decay, run(make(0.0), QUAD.grad, QUAD.start, 30), rtol=1e-12, atol=0)
+
+
+def _amsgrad_last_step(opt) -> float:
+    """The step after 10 gradients of 1, 989 of 10⁻³, then one of 1 (issue 7's sequence), in units of α."""
+    g = np.concatenate([np.ones(10), np.full(989, 1e-3), [1.0]])
+    path = run(opt, lambda x, t: np.full_like(x, g[t - 1]), np.zeros(1), len(g), online=True)
+    return float(path[-2, 0] - path[-1, 0]) / opt.lr
+
+
+def test_the_three_amsgrads_differ_several_fold_on_a_rare_large_gradient():
+    assert _amsgrad_last_step(AMSGrad(form="pytorch")) == pytest.approx(0.8041, abs=1e-4)
+    assert _amsgrad_last_step(AMSGrad(form="optax")) == pytest.approx(0.1009, abs=1e-4)
+    assert _amsgrad_last_step(Adam()) == pytest.approx(1.1706, abs=1e-4)
+
+
+def test_amsgrad_forms_by_their_definitions():
+    g = np.array([3.0, 0.1, 0.1, 2.0, 0.01])
+    for form in ("pytorch", "optax", "paper"):
+        tr = trace(AMSGrad(1.0, 0.9, 0.99, eps=0.0, form=form), lambda x, t: np.full_like(x, g[t - 1]), np.zeros(1),
+                   len(g), online=True)
+        v = tr.history("v")[1:, 0]
+        t = np.arange(1, len(g) + 1)
+        expected = {"pytorch": np.maximum.accumulate(v), "optax": np.maximum.accumulate(v / (1 - 0.99**t)),
+                    "paper": np.maximum.accumulate(v)}[form]
+        assert np.allclose(tr.history("v_max")[1:, 0], expected, rtol=1e-14)
+        m = tr.history("m")[1:, 0]
+        m_used = m if form == "paper" else m / (1 - 0.9**t)
+        v_used = expected / (1 - 0.99**t) if form == "pytorch" else expected
+        assert np.allclose(-np.diff(tr.path[:, 0]), m_used / np.sqrt(v_used), rtol=1e-12)
+
+
+def test_amsgrad_paper_form_equals_adam_without_bias_correction_while_v_grows():
+    g = lambda x: np.ones_like(x) * 2.0  # noqa: E731 - a constant gradient: v grows, so its max is v itself
+    ams = run(AMSGrad(0.01, form="paper"), g, np.zeros(2), 50)
+    adam = run(Adam(0.01, bias_correction=False), g, np.zeros(2), 50)
+    assert np.allclose(ams, adam, rtol=1e-14)
+
+
+def test_centered_rmsprop_divides_by_the_root_of_the_variance_estimate():
+    g = np.array([1.0, 3.0, -2.0, 0.5])
+    tr = trace(RMSProp(1.0, beta=0.5, eps=0.0, centered=True), lambda x, t: np.full_like(x, g[t - 1]), np.zeros(1),
+               len(g), online=True)
+    s, m = tr.history("s")[1:, 0], tr.history("m")[1:, 0]
+    assert np.allclose(-np.diff(tr.path[:, 0]), g / np.sqrt(s - m**2), rtol=1e-12)
+    assert np.all(s - m**2 >= 0)
+
+
+def test_radam_rho_and_rectification():
+    t = np.arange(1, 10)
+    rho = radam_rho(0.999, t)
+    assert rho[0] == pytest.approx(1.0) and np.all(np.diff(rho) > 0)  # ρ_1 = 1, then ρ_t rises toward ρ_∞
+    assert np.argmax(rho > 5) + 1 == 6  # the first rectified step with β₂ = 0.999
+    r = radam_rectification(0.999, np.arange(1, 100_000))
+    assert np.all(np.isnan(r[:5])) and np.all(np.diff(r[5:]) >= 0) and 0 < r[5] < 0.1
+    assert r[-1] == pytest.approx(1, abs=1e-3)
+
+
+def test_radam_takes_plain_momentum_steps_before_rho_exceeds_5():
+    path = run(RAdam(0.1), QUAD.grad, QUAD.start, 5)
+    momentum_steps = []
+    m, x = np.zeros(2), QUAD.start
+    for t in range(1, 6):
+        m = 0.9 * m + 0.1 * QUAD.grad(x)
+        x = x - 0.1 * m / (1 - 0.9**t)
+        momentum_steps.append(x)
+    assert np.allclose(path[1:], momentum_steps, rtol=1e-14)
+
+
+# --- run's options: schedule, projection, online gradients ----------------------------------
+
+
+def test_run_with_a_schedule_steps_with_the_scheduled_rates():
+    from helpers.schedules import ExponentialLR, rates
+
+    schedule = ExponentialLR(0.9)
+    path = run(SGD(0.1), QUAD.grad, QUAD.start, 20, schedule=schedule)
+    x, by_hand = QUAD.start, [QUAD.start]
+    for alpha in rates(schedule, 0.1, 20):
+        x = x - alpha * QUAD.grad(x)
+        by_hand.append(x)
+    assert np.allclose(path, by_hand, rtol=1e-15)
+    assert not np.allclose(path, run(SGD(0.1), QUAD.grad, QUAD.start, 20))
+
+
+def test_run_with_a_projection_stays_in_the_feasible_set_and_keeps_the_optimizer_memory():
+    project = lambda x: np.clip(x, -1, 1)  # noqa: E731
+    path = run(Momentum(0.1, 0.9, "sum"), lambda x: np.array([-1.0]), np.zeros(1), 30, project=project)
+    assert path.max() == 1.0 and path.min() >= -1
+    tr = trace(Momentum(0.1, 0.9, "sum"), lambda x: np.array([-1.0]), np.zeros(1), 30, project=project)
+    assert tr.states[-1].v[0] == pytest.approx(-sum(0.9**k for k in range(30)))  # the velocity is not clipped
+
+
+def test_online_gradient_receives_the_step_number():
+    seen = []
+    run(SGD(0.1), lambda x, t: seen.append(t) or np.zeros_like(x), np.zeros(1), 7, online=True)
+    assert seen == list(range(1, 8))
+
+
+def test_bad_schedule_and_projection_are_named():
+    with pytest.raises(ValueError, match="schedule must be a helpers.schedules record"):
+        run(SGD(0.1), QUAD.grad, QUAD.start, 5, schedule=0.5)
+    with pytest.raises(ValueError, match="project must be a function of x"):
+        run(SGD(0.1), QUAD.grad, QUAD.start, 5, project="clip")

@@ -13,6 +13,7 @@ differentiated by autograd, so the fixtures are independent of our own
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -83,35 +84,86 @@ OPTIMIZERS = [
     ("AdamW", {}, "AdamW", {}, None),
     ("AdamW", {"lr": 0.02, "weight_decay": 0.1, "beta2": 0.99},
      "AdamW", {"lr": 0.02, "weight_decay": 0.1, "betas": (0.9, 0.99)}, None),
+    # weight_decay on the others is an L2 term added to the gradient
+    ("SGD", {"weight_decay": 0.1}, "SGD", {"weight_decay": 0.1}, GD_LR),
+    ("Momentum", {"beta": 0.9, "form": "sum", "weight_decay": 0.05}, "SGD",
+     {"momentum": 0.9, "weight_decay": 0.05}, MOMENTUM_LR),
+    ("Nesterov", {"beta": 0.9, "weight_decay": 0.05}, "SGD",
+     {"momentum": 0.9, "nesterov": True, "weight_decay": 0.05}, MOMENTUM_LR),
+    ("AdaGrad", {"lr": 0.1, "initial_accumulator": 0.1, "weight_decay": 0.01}, "Adagrad",
+     {"lr": 0.1, "initial_accumulator_value": 0.1, "weight_decay": 0.01}, None),
+    ("RMSProp", {"centered": True}, "RMSprop", {"centered": True}, RMSPROP_LR),
+    ("RMSProp", {"weight_decay": 0.1}, "RMSprop", {"weight_decay": 0.1}, RMSPROP_LR),
+    ("Adam", {"lr": 0.02, "weight_decay": 0.1}, "Adam", {"lr": 0.02, "weight_decay": 0.1}, None),
+    ("AMSGrad", {"lr": 0.02, "weight_decay": 0.1}, "Adam", {"lr": 0.02, "weight_decay": 0.1, "amsgrad": True},
+     None),
+    ("RAdam", {}, "RAdam", {}, None),
+    ("RAdam", {"beta1": 0.8, "beta2": 0.99, "eps": 1e-6, "weight_decay": 0.05},
+     "RAdam", {"betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.05}, RMSPROP_LR),
 ]
 
+# Learning-rate schedules: (name here, kwargs here, torch scheduler, torch kwargs).  Step t uses the rate
+# torch gives after t − 1 calls of scheduler.step() (optimizer.step(), then scheduler.step()).
+SCHEDULES = [
+    ("StepLR", {"step_size": 30, "gamma": 0.5}, "StepLR", {"step_size": 30, "gamma": 0.5}),
+    ("ExponentialLR", {"gamma": 0.98}, "ExponentialLR", {"gamma": 0.98}),
+    ("CosineAnnealingLR", {"t_max": 150}, "CosineAnnealingLR", {"T_max": 150}),
+    ("CosineAnnealingLR", {"t_max": 60, "eta_min": 0.001}, "CosineAnnealingLR", {"T_max": 60, "eta_min": 0.001}),
+    ("LinearLR", {}, "LinearLR", {}),
+    ("LinearLR", {"start_factor": 0.1, "end_factor": 1.0, "total_iters": 50}, "LinearLR",
+     {"start_factor": 0.1, "end_factor": 1.0, "total_iters": 50}),
+    ("LinearLR", {"start_factor": 1.0, "end_factor": 0.05, "total_iters": 120}, "LinearLR",
+     {"start_factor": 1.0, "end_factor": 0.05, "total_iters": 120}),
+    ("InverseSqrtLR", {}, "LambdaLR", {"lr_lambda": "lambda e: 1 / math.sqrt(e + 1)"}),
+]
+# The optimizers the schedules drive (here, torch), with their base rates.
+SCHEDULED_OPTIMIZERS = [
+    ("SGD", {"lr": 0.1}, "SGD", {"lr": 0.1}),
+    ("Adam", {"lr": 0.05}, "Adam", {"lr": 0.05}),
+    ("AdamW", {"lr": 0.05, "weight_decay": 0.1}, "AdamW", {"lr": 0.05, "weight_decay": 0.1}),
+]
+SCHEDULE_OUT = Path(__file__).with_name("torch_schedules.json")
 
-def torch_path(problem: str, torch_name: str, torch_kwargs: dict, nudge: float = 0.0) -> list[list[float]]:
+
+def make_scheduler(opt, scheduler: str | None, scheduler_kwargs: dict | None):
+    if scheduler is None:
+        return None
+    kwargs = dict(scheduler_kwargs)
+    if "lr_lambda" in kwargs:
+        kwargs["lr_lambda"] = eval(kwargs["lr_lambda"], {"math": math})  # the lambda, written out in the fixture
+    return getattr(torch.optim.lr_scheduler, scheduler)(opt, **kwargs)
+
+
+def torch_path(problem: str, torch_name: str, torch_kwargs: dict, nudge: float = 0.0, scheduler: str | None = None,
+               scheduler_kwargs: dict | None = None) -> list[list[float]]:
     f, x0 = PROBLEMS[problem]
     x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
     with torch.no_grad():
         x.add_(nudge)
     opt = getattr(torch.optim, torch_name)([x], **torch_kwargs)
+    sched = make_scheduler(opt, scheduler, scheduler_kwargs)
     path = [x.detach().clone().tolist()]
     for _ in range(STEPS):
         opt.zero_grad()
         f(x).backward()
         opt.step()
+        if sched is not None:
+            sched.step()
         path.append(x.detach().clone().tolist())
     if not torch.isfinite(torch.tensor(path)).all():
         raise RuntimeError(f"{torch_name}{torch_kwargs} diverged on {problem}: choose a smaller lr")
     return path
 
 
-def sensitivity(problem: str, torch_name: str, torch_kwargs: dict) -> float:
+def sensitivity(problem: str, torch_name: str, torch_kwargs: dict, **schedule) -> float:
     """How much the path moves when x0 moves by 1e-15: the amplification of a rounding error.
 
     A fixture compares two float64 implementations whose rounding differs in the
     last bit; that comparison means something only if the dynamics do not blow a
     last-bit difference up.  Cases above MAX_AMPLIFICATION are refused.
     """
-    base = torch.tensor(torch_path(problem, torch_name, torch_kwargs))
-    nudged = torch.tensor(torch_path(problem, torch_name, torch_kwargs, nudge=NUDGE))
+    base = torch.tensor(torch_path(problem, torch_name, torch_kwargs, **schedule))
+    nudged = torch.tensor(torch_path(problem, torch_name, torch_kwargs, nudge=NUDGE, **schedule))
     return float((base - nudged).abs().max() / NUDGE)
 
 
@@ -148,10 +200,51 @@ def main() -> None:
         "least_squares": {"A": LSQ_A, "b": LSQ_B},
         "cases": cases,
     }
+    write(OUT, fixture)
+    print(f"wrote {len(cases)} cases to {OUT}")
+    schedules()
+
+
+def write(path: Path, fixture: dict) -> None:
     text = json.dumps(fixture, indent=1)
     text = re.sub(r"\[\s+([^\[\]{}]*?)\s+\]", lambda m: "[" + re.sub(r"\s+", " ", m.group(1)) + "]", text)
-    OUT.write_text(text + "\n")  # one line per iterate: small diffs when a fixture changes
-    print(f"wrote {len(cases)} cases to {OUT}")
+    path.write_text(text + "\n")  # one line per iterate: small diffs when a fixture changes
+
+
+def torch_rates(scheduler: str, scheduler_kwargs: dict, base_lr: float, steps: int) -> list[float]:
+    """The learning rate torch uses at optimizer steps 1..steps (read before each optimizer.step())."""
+    x = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([x], lr=base_lr)
+    sched = make_scheduler(opt, scheduler, scheduler_kwargs)
+    rates = []
+    for _ in range(steps):
+        rates.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    return rates
+
+
+def schedules() -> None:
+    """torch_schedules.json: each schedule's rates, and optimizer + scheduler trajectories on the quadratic."""
+    cases = []
+    for name, kwargs, scheduler, scheduler_kwargs in SCHEDULES:
+        case = {"schedule": name, "kwargs": kwargs,
+                "torch": f"torch.optim.lr_scheduler.{scheduler}("
+                         + ", ".join(f"{k}={v if k == 'lr_lambda' else repr(v)}" for k, v in scheduler_kwargs.items())
+                         + ")",
+                "base_lr": 0.1, "rates": torch_rates(scheduler, scheduler_kwargs, 0.1, STEPS), "runs": []}
+        for opt_name, opt_kwargs, torch_name, torch_kwargs in SCHEDULED_OPTIMIZERS:
+            schedule = {"scheduler": scheduler, "scheduler_kwargs": scheduler_kwargs}
+            amplification = sensitivity("quadratic", torch_name, torch_kwargs, **schedule)
+            if amplification > MAX_AMPLIFICATION:
+                raise RuntimeError(f"{torch_name} with {scheduler} amplifies a rounding error {amplification:.1e}-fold")
+            case["runs"].append({"optimizer": opt_name, "kwargs": opt_kwargs, "problem": "quadratic",
+                                 "x0": PROBLEMS["quadratic"][1], "amplification": amplification,
+                                 "path": torch_path("quadratic", torch_name, torch_kwargs, **schedule)})
+        cases.append(case)
+    write(SCHEDULE_OUT, {"generated_by": "tests/golden/make_fixtures.py", "torch_version": torch.__version__,
+                         "dtype": "float64", "steps": STEPS, "cases": cases})
+    print(f"wrote {len(cases)} schedules to {SCHEDULE_OUT}")
 
 
 if __name__ == "__main__":
