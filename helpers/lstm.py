@@ -47,6 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from helpers import _checks
+from helpers.optimizers import _scheduled  # opt with the learning rate of step t under a schedule, as run() does
 
 __all__ = [
     "PARAM_NAMES",
@@ -388,8 +389,10 @@ def minibatch_order(n: int, batch_size: int, steps: int, seed: int = 0) -> np.nd
     Epoch after epoch, a fresh random permutation of the n examples (from
     ``numpy.random.default_rng(seed)``) cut into consecutive batches; the last
     ``n mod batch_size`` examples of each permutation are left out, so every batch
-    has the same size (PyTorch's ``DataLoader(shuffle=True, drop_last=True)``).  The
-    same seed gives the same order, so several optimizers can see the same batches.
+    has the same size (PyTorch's ``DataLoader(shuffle=True, drop_last=True)``, and the
+    batches ``helpers.stochastic.MinibatchGradient(..., sampling="epochs", rng=seed)``
+    draws).  The same seed gives the same order, so several optimizers can see the
+    same batches.
     """
     n = _checks.whole_number("n", n, minimum=1)
     batch_size = _checks.whole_number("batch_size", batch_size, minimum=1)
@@ -423,14 +426,18 @@ class TrainResult:
 
 
 def train(opt, params: Mapping, x, y, steps: int, batch_size: int = 32, seed: int = 0, max_norm: float | None = 1.0,
-          x_val=None, y_val=None, eval_every: int = 50) -> TrainResult:
+          x_val=None, y_val=None, eval_every: int = 50, schedule=None) -> TrainResult:
     """Train from ``params`` with the optimizer ``opt`` (any of ``helpers.optimizers``) for ``steps`` steps.
 
-    Step k takes the k-th mini-batch of ``minibatch_order(len(x), batch_size, steps, seed)``,
-    computes ``loss_and_grad``, clips the gradient to global norm ``max_norm``
-    (``None``: no clipping), and hands the flat gradient to ``opt.step``.  If
-    ``x_val, y_val`` are given, the validation loss is measured every ``eval_every``
-    steps (and at the start and the end).  ``params`` is not modified.
+    Step t = 1, …, steps takes the t-th mini-batch of ``minibatch_order(len(x), batch_size,
+    steps, seed)``, computes ``loss_and_grad``, clips the gradient to global norm
+    ``max_norm`` (``None``: no clipping), and hands the flat gradient to ``opt.step``,
+    with the learning rate ``schedule.lr(opt.lr, t)`` if a schedule
+    (``helpers.schedules``) is given, as ``helpers.optimizers.run`` does.  That is
+    PyTorch's loop: ``zero_grad``, ``backward``, ``clip_grad_norm_``, ``optimizer.step()``,
+    ``scheduler.step()``.  If ``x_val, y_val`` are given, the validation loss is
+    measured every ``eval_every`` steps (and at the start and the end).  ``params`` is
+    not modified.
     """
     p = _check_params(params)
     x, y = _check_data(p, x, y)
@@ -438,6 +445,9 @@ def train(opt, params: Mapping, x, y, steps: int, batch_size: int = 32, seed: in
     eval_every = _checks.whole_number("eval_every", eval_every, minimum=1)
     if max_norm is not None:
         max_norm = _checks.positive("max_norm", max_norm)
+    if schedule is not None and not callable(getattr(schedule, "lr", None)):
+        raise ValueError(f"schedule must be a helpers.schedules record with an lr(base_lr, t) method (or None); "
+                         f"got schedule={schedule!r}.")
     validate = x_val is not None
     if validate:
         x_val, y_val = _check_data(p, x_val, y_val)
@@ -465,7 +475,7 @@ def train(opt, params: Mapping, x, y, steps: int, batch_size: int = 32, seed: in
             norm = global_norm(grads)
             if max_norm is not None:
                 grads, _ = clip_by_global_norm(grads, max_norm)
-            new_theta, state = opt.step(theta, flatten(grads), state)
+            new_theta, state = _scheduled(opt, schedule, k + 1).step(theta, flatten(grads), state)
             train_loss[k], grad_norm[k] = L, norm
             if not (np.isfinite(L) and np.all(np.isfinite(new_theta))):
                 diverged_at = k + 1

@@ -7,7 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import lstm, optimizers
+from helpers import lstm, optimizers, schedules
+from helpers.schedules import CosineAnnealingLR
+from helpers.stochastic import MinibatchGradient
 
 FIXTURE = json.loads((Path(__file__).parent / "golden" / "torch_lstm.json").read_text())
 RTOL = 1e-12  # relative to the largest entry of the tensor compared: rounding error, not a loose match
@@ -100,9 +102,10 @@ def test_training_matches_torch_optimizer_with_clipping(run):
     setup = FIXTURE["training_setup"]
     assert lstm.minibatch_order(setup["n"], setup["batch_size"], setup["steps"], setup["seed"]).tolist() == run["order"]
     opt = getattr(optimizers, run["optimizer"])(**run["kwargs"])
+    schedule = getattr(schedules, run["schedule"]["name"])(**run["schedule"]["kwargs"]) if run["schedule"] else None
     result = lstm.train(opt, as_arrays(setup["params"]), np.array(setup["x"]), np.array(setup["y"]),
                         steps=setup["steps"], batch_size=setup["batch_size"], seed=setup["seed"],
-                        max_norm=setup["max_norm"])
+                        max_norm=setup["max_norm"], schedule=schedule)
     assert result.diverged_at is None
     assert deviation(result.train_loss, run["losses"]) <= 1e-11
     for k in lstm.PARAM_NAMES:
@@ -340,6 +343,27 @@ def test_minibatch_order_is_epochs_of_permutations():
     assert lstm.minibatch_order(10, 3, 0).shape == (0, 3)
     with pytest.raises(ValueError, match="batch_size must be at most the number of examples, 10"):
         lstm.minibatch_order(10, 11, 5)
+
+
+def test_minibatch_order_is_the_epochs_sampling_of_helpers_stochastic():
+    drawn = MinibatchGradient(lambda x, batch: x, n=23, batch_size=5, rng=7, sampling="epochs")
+    for _ in range(13):
+        drawn(np.zeros(1))
+    assert np.array_equal(np.array(drawn.batches), lstm.minibatch_order(23, 5, 13, seed=7))
+
+
+def test_train_with_a_schedule_uses_the_scheduled_rate_at_every_step():
+    params, x, y = random_problem(B=12, T=3)
+    schedule = CosineAnnealingLR(t_max=6)
+    result = lstm.train(optimizers.SGD(lr=0.3), params, x, y, steps=6, batch_size=4, seed=1, max_norm=None,
+                        schedule=schedule)
+    theta, shapes = lstm.flatten(params), lstm.param_shapes(2, 4)
+    for t, batch in enumerate(lstm.minibatch_order(12, 4, 6, seed=1), start=1):
+        _, grads = lstm.loss_and_grad(lstm.unflatten(theta, shapes), x[batch], y[batch])
+        theta = theta - schedule.lr(0.3, t) * lstm.flatten(grads)
+    assert np.allclose(lstm.flatten(result.params), theta, rtol=1e-14, atol=0)
+    with pytest.raises(ValueError, match="schedule must be a helpers.schedules record"):
+        lstm.train(optimizers.SGD(lr=0.3), params, x, y, steps=2, batch_size=4, schedule=0.5)
 
 
 def test_train_is_the_loop_it_describes():

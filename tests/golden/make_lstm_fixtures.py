@@ -111,11 +111,15 @@ def cell_case(B=3, I=2, H=4, seed=11):  # noqa: E741
             "c": c.tolist(), "h_new": h_new.tolist(), "c_new": c_new.tolist()}
 
 
-# (torch optimizer, its kwargs, helpers.optimizers name, its kwargs)
+# (torch optimizer, its kwargs, helpers.optimizers name, its kwargs, schedule: torch and helpers.schedules name, kwargs)
 TRAINING = [
-    ("Adam", {"lr": 0.02}, "Adam", {"lr": 0.02}),
-    ("SGD", {"lr": 0.1, "momentum": 0.9}, "Momentum", {"lr": 0.1, "beta": 0.9, "form": "sum"}),
-    ("RMSprop", {"lr": 0.003}, "RMSProp", {"lr": 0.003}),
+    ("Adam", {"lr": 0.02}, "Adam", {"lr": 0.02}, None),
+    ("SGD", {"lr": 0.1, "momentum": 0.9}, "Momentum", {"lr": 0.1, "beta": 0.9, "form": "sum"}, None),
+    ("RMSprop", {"lr": 0.003}, "RMSProp", {"lr": 0.003}, None),
+    ("Adam", {"lr": 0.03}, "Adam", {"lr": 0.03}, ("LinearLR", {"start_factor": 0.1, "total_iters": 10},
+                                                  "LinearLR", {"start_factor": 0.1, "total_iters": 10})),
+    ("Adam", {"lr": 0.03}, "Adam", {"lr": 0.03}, ("CosineAnnealingLR", {"T_max": 25},
+                                                  "CosineAnnealingLR", {"t_max": 25})),
 ]
 TRAIN = {"n": 40, "T": 10, "I": 2, "H": 6, "O": 1, "batch_size": 8, "steps": 25, "max_norm": 0.3, "seed": 21}
 
@@ -141,7 +145,7 @@ def training_data():
     return params, x, y
 
 
-def training_case(torch_name, torch_kwargs, name, kwargs):
+def training_case(torch_name, torch_kwargs, name, kwargs, schedule):
     c = TRAIN
     params, x, y = training_data()
     order = minibatch_order(c["n"], c["batch_size"], c["steps"], c["seed"])
@@ -154,6 +158,7 @@ def training_case(torch_name, torch_kwargs, name, kwargs):
             getattr(modules[module], attr).copy_(torch.from_numpy(params[ours]))
     tensors = [getattr(modules[m], a) for m, a in NAMES.values()]
     opt = getattr(torch.optim, torch_name)(tensors, **torch_kwargs)
+    scheduler = getattr(torch.optim.lr_scheduler, schedule[0])(opt, **schedule[1]) if schedule else None
     X, Y = torch.from_numpy(x), torch.from_numpy(y)
     losses = []
     for batch in order:
@@ -163,11 +168,15 @@ def training_case(torch_name, torch_kwargs, name, kwargs):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(tensors, max_norm=c["max_norm"])
         opt.step()
+        if scheduler is not None:
+            scheduler.step()
         losses.append(float(loss.detach()))
     return {
         "torch": f"torch.optim.{torch_name}({', '.join(f'{k}={v!r}' for k, v in torch_kwargs.items())})"
-                 f" + clip_grad_norm_(max_norm={c['max_norm']})",
+                 f" + clip_grad_norm_(max_norm={c['max_norm']})"
+                 + (f" + {schedule[0]}({', '.join(f'{k}={v!r}' for k, v in schedule[1].items())})" if schedule else ""),
         "optimizer": name, "kwargs": kwargs, "order": order, "losses": losses,
+        "schedule": {"name": schedule[2], "kwargs": schedule[3]} if schedule else None,
         "final": {ours: getattr(modules[m], a).detach().tolist() for ours, (m, a) in NAMES.items()},
     }
 
