@@ -408,10 +408,12 @@ def minibatch_order(n: int, batch_size: int, steps: int, seed: int = 0) -> np.nd
 
 @dataclass(frozen=True, eq=False)
 class TrainResult:
-    """What ``train`` returns.
+    r"""What ``train`` returns.
 
     ``train_loss[k]`` is the loss on the mini-batch of step k + 1, measured before that
-    step; ``grad_norm[k]`` its gradient's global norm before clipping; ``val_loss[j]``
+    step; ``grad_norm[k]`` its gradient's global norm before clipping; ``step_size[k]``
+    the largest change of any parameter in that step, :math:`\|x_{k+1} - x_k\|_\infty`
+    (the yardstick of lesson 06: Adam's steps are about α); ``val_loss[j]``
     the loss on the validation data after ``eval_steps[j]`` steps (0 = at the start).
     After a divergence (a non-finite loss or parameter) the rest is NaN and
     ``diverged_at`` is the first step that went wrong.  ``params`` are the last finite ones.
@@ -420,6 +422,7 @@ class TrainResult:
     params: dict
     train_loss: np.ndarray
     grad_norm: np.ndarray
+    step_size: np.ndarray
     val_loss: np.ndarray
     eval_steps: np.ndarray
     diverged_at: int | None
@@ -459,6 +462,7 @@ def train(opt, params: Mapping, x, y, steps: int, batch_size: int = 32, seed: in
     state = opt.init(theta)
     train_loss = np.full(steps, np.nan)
     grad_norm = np.full(steps, np.nan)
+    step_size = np.full(steps, np.nan)
     val_loss = np.full(len(eval_steps), np.nan)
     diverged_at = None
     j = 0
@@ -480,6 +484,7 @@ def train(opt, params: Mapping, x, y, steps: int, batch_size: int = 32, seed: in
             if not (np.isfinite(L) and np.all(np.isfinite(new_theta))):
                 diverged_at = k + 1
                 break
+            step_size[k] = np.abs(new_theta - theta).max()
             theta = new_theta
     return TrainResult(params=unflatten(theta.copy(), shapes), train_loss=train_loss, grad_norm=grad_norm,
-                       val_loss=val_loss, eval_steps=eval_steps, diverged_at=diverged_at)
+                       step_size=step_size, val_loss=val_loss, eval_steps=eval_steps, diverged_at=diverged_at)

@@ -379,7 +379,9 @@ def test_train_is_the_loop_it_describes():
         loss, grads = lstm.loss_and_grad(current, x[batch], y[batch])
         assert result.train_loss[k] == loss and result.grad_norm[k] == lstm.global_norm(grads)
         grads, _ = lstm.clip_by_global_norm(grads, 0.5)
+        previous = theta
         theta, state = opt.step(theta, lstm.flatten(grads), state)
+        assert result.step_size[k] == np.abs(theta - previous).max()
     assert result.eval_steps.tolist() == [0, 5, 10, 12]
     assert result.val_loss[-1] == lstm.loss(lstm.unflatten(theta, shapes), x[:7], y[:7])
     assert np.array_equal(lstm.flatten(result.params), theta) and result.diverged_at is None
