@@ -48,7 +48,8 @@ __all__ = [
     "race", "chosen_rates", "sensitivity", "sensitivity_verdict", "chaos", "test_results", "FEATURE_LABELS",
     "seed_spread", "lstm_verdict",
     "clipping_runs", "clipped_fraction", "back_to_start", "smoothed_rmse", "jitter", "try_this", "torch_check",
-    "finite_difference_check", "TORCH_FIXTURE", "MONTHS", "WARMUP", "COSINE", "CLIP_DEMO",
+    "finite_difference_check", "TORCH_FIXTURE", "MONTHS", "WARMUP", "COSINE", "CLIP_DEMO", "TORCH_NAMES",
+    "monthly_table", "july_means",
     "data_figure", "sensitivity_figure", "curves_figure", "clipping_figure", "back_to_start_figure",
     "LiveTraining", "WIDGETS", "check_lstm_cell", "check_clip", "GATE_ORDERS",
 ]
@@ -215,6 +216,11 @@ def baselines() -> dict[str, dict]:
 # --- training runs -----------------------------------------------------------------------------
 
 
+#: helpers.lstm's parameter names and where PyTorch keeps the same numbers.
+TORCH_NAMES = {"weight_ih": "lstm.weight_ih_l0", "weight_hh": "lstm.weight_hh_l0", "bias_ih": "lstm.bias_ih_l0",
+               "bias_hh": "lstm.bias_hh_l0", "head_weight": "linear.weight", "head_bias": "linear.bias"}
+
+
 def n_params(hidden: int = HIDDEN) -> int:
     """The number of parameters of the LSTM and its head: 4H(I + H) + 8H + H + 1."""
     return sum(int(np.prod(s)) for s in lstm.param_shapes(len(FEATURES), hidden, 1).values())
@@ -271,13 +277,14 @@ def finite_difference_check(entries: int = 20, h: float = 1e-6, seed: int = 0) -
 
 def run(name: str, lr: float, beta1: float | None = None, beta2: float | None = None, *, fit_on: str = "race train",
         score_on: str = "validation", seed: int = INIT_SEED, schedule=None, bias_correction: bool = True,
-        max_norm: float | None = MAX_NORM, steps: int = STEPS) -> lstm.TrainResult:
+        max_norm: float | None = MAX_NORM, steps: int | None = None) -> lstm.TrainResult:
     """Train the LSTM with optimizer ``name`` at learning rate ``lr`` (cached: the same run is computed once).
 
     β₁ and β₂ default to the optimizer's own (``DEFAULTS``); an optimizer that does not
     read one ignores it (SGD reads neither, momentum β₁, RMSProp β₂).  The initial
     parameters come from ``seed``, and so does the order of the mini-batches; ``fit_on``
-    and ``score_on`` name the splits trained on and measured every ``EVAL_EVERY`` steps.
+    and ``score_on`` name the splits trained on and measured every ``EVAL_EVERY`` steps;
+    ``steps`` defaults to ``STEPS``.
     """
     if name not in DEFAULTS:
         raise ValueError(f"name must be one of {', '.join(map(repr, OPTIMIZERS))}; got name={name!r}.")
@@ -285,6 +292,7 @@ def run(name: str, lr: float, beta1: float | None = None, beta2: float | None = 
     beta1 = (reads["beta1"] if beta1 is None else float(beta1)) if "beta1" in reads else None
     beta2 = (reads["beta2"] if beta2 is None else float(beta2)) if "beta2" in reads else None
     bias_correction = bool(bias_correction) if name == "Adam" else True
+    steps = STEPS if steps is None else int(steps)
     return _run(name, float(lr), beta1, beta2, fit_on, score_on, seed, schedule, bias_correction, max_norm, steps)
 
 
@@ -315,18 +323,21 @@ def smoothed_rmse(result: lstm.TrainResult, beta: float = 0.95) -> np.ndarray:
     return np.sqrt(smooth) * task().std[0]
 
 
-@functools.lru_cache(maxsize=1)
-def race() -> dict[str, dict[float, lstm.TrainResult]]:
-    """Every optimizer at every learning rate of ``GRID``: same start, same batches, same steps, clipped."""
-    return {name: {lr: run(name, lr) for lr in GRID} for name in OPTIMIZERS}
+def race(steps: int | None = None) -> dict[str, dict[float, lstm.TrainResult]]:
+    """Every optimizer at every learning rate of ``GRID``: same start, same batches, same steps, clipped.
+
+    ``steps`` (default ``STEPS``) is the budget of every run: try another one to see
+    how much the verdicts below depend on it.
+    """
+    return {name: {lr: run(name, lr, steps=steps) for lr in GRID} for name in OPTIMIZERS}
 
 
-def chosen_rates() -> dict[str, float]:
+def chosen_rates(steps: int | None = None) -> dict[str, float]:
     """Each optimizer's learning rate: the grid point with the lowest final validation RMSE."""
-    return {name: min(runs, key=lambda lr: final_rmse(runs[lr])) for name, runs in race().items()}
+    return {name: min(runs, key=lambda lr: final_rmse(runs[lr])) for name, runs in race(steps).items()}
 
 
-def sensitivity() -> dict[str, dict]:
+def sensitivity(steps: int | None = None) -> dict[str, dict]:
     """Per optimizer: its best validation RMSE (°C), and what missing its best α by one grid step costs.
 
     ``below`` and ``above`` are the final validation RMSEs at the grid points next to the
@@ -336,8 +347,8 @@ def sensitivity() -> dict[str, dict]:
     (see ``chaos``), and a single run's final RMSE there is not a reliable number.
     """
     table = {}
-    for name, runs in race().items():
-        lr = chosen_rates()[name]
+    for name, runs in race(steps).items():
+        lr = chosen_rates(steps)[name]
         k = GRID.index(lr)
         below = final_rmse(runs[GRID[k - 1]]) if k > 0 else None
         above = final_rmse(runs[GRID[k + 1]]) if k + 1 < len(GRID) else None
@@ -348,9 +359,9 @@ def sensitivity() -> dict[str, dict]:
     return table
 
 
-def sensitivity_verdict() -> str:
+def sensitivity_verdict(steps: int | None = None) -> str:
     """What the sensitivity figure shows, in one sentence computed from ``sensitivity`` (not typed in)."""
-    table = sensitivity()
+    table = sensitivity(steps)
     order = sorted(OPTIMIZERS, key=lambda n: table[n]["penalty"])
     costs = ", ".join(f"{n} {table[n]['penalty']:.2f} °C" for n in order)
     least, most = order[0], order[-1]
@@ -435,7 +446,7 @@ def clipped_fraction(result: lstm.TrainResult, max_norm: float = MAX_NORM) -> fl
 # --- back to the start: lessons 01–08 in the curves ---------------------------------------------
 
 WARMUP = LinearLR(start_factor=0.1, total_iters=30)  # lesson 08's warm-up: α from α/10 to α over 30 steps
-COSINE = CosineAnnealingLR(t_max=STEPS)  # lesson 07's decay: α down to 0 along half a cosine
+COSINE = CosineAnnealingLR(t_max=STEPS)  # lesson 07's decay: α down to 0 along half a cosine, over the run
 
 
 @functools.lru_cache(maxsize=1)
@@ -471,6 +482,29 @@ def try_this() -> dict[str, float]:
         "SGD, chosen α": final_rmse(run("SGD", sgd)),
         "Momentum, β = 0, SGD's α": final_rmse(run("Momentum", sgd, beta1=0.0)),
     }
+
+
+def monthly_table(name: str = "Adam") -> dict[str, dict]:
+    """Per month of 2015: the RMSE (°C) of the live figure's default model (``name`` at its chosen α, trained on
+    2012–2013) and of persistence, and the model's mean error (forecast − actual)."""
+    t = task()
+    result = run(name, chosen_rates()[name])
+    forecast = t.celsius(lstm.predict(result.params, t.x)[:, 0])
+    months = t.dates.astype("datetime64[M]")
+    table = {}
+    for month in MONTHS:
+        k = months == np.datetime64(month)
+        table[month] = {"lstm": rmse(forecast[k], t.target[k]), "persistence": rmse(t.today[k], t.target[k]),
+                        "bias": float(np.mean(forecast[k] - t.target[k]))}
+    return table
+
+
+def july_means() -> dict[int, float]:
+    """The mean daily maximum (°C) of July, per year of the record."""
+    w = seattle_weather()
+    july = w.date.astype("datetime64[M]").astype(int) % 12 == 6
+    years = _years(w.date)
+    return {int(y): float(w.temp_max[july & (years == y)].mean()) for y in np.unique(years)}
 
 
 # --- figures -----------------------------------------------------------------------------------
