@@ -14,4 +14,5 @@ CATALOG: dict[str, str | None] = {
     "04_adagrad": "adagrad",
     "05_rmsprop": "rmsprop",
     "06_adam": "adam",
+    "09_lstm_capstone": "lstm_capstone",
 }
