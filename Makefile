@@ -6,10 +6,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test unit notebooks fixtures benchmark lab-smoke lint clean
+.PHONY: lab test unit notebooks fixtures benchmark lab-smoke present present-smoke lint clean
 
 lab: $(STAMP)  ## start JupyterLab on the notebooks
 	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+present: $(STAMP)  ## the classroom view (Voila): every lesson's prose, figures and live sliders, no code
+	$(BIN)/voila --Voila.config_file_paths=present notebooks $(PRESENT_ARGS)
 
 test: $(STAMP)  ## unit tests + nbval over every notebook (one pytest run; fails if either fails)
 	$(BIN)/python -m pytest
@@ -18,7 +21,7 @@ unit: $(STAMP)  ## only the unit tests (fast)
 	$(BIN)/python -m pytest tests -p no:nbval -o addopts=""
 
 notebooks: $(STAMP)  ## re-execute every notebook in place: the outputs nbval compares against
-	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
+	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb tests/fixtures/*.ipynb
 
 benchmark: $(STAMP)  ## per notebook: Run All time, median slider redraw, redraw with nothing recomputed
 	$(BIN)/python tools/benchmark.py
@@ -29,6 +32,13 @@ lab-smoke: $(STAMP)  ## every notebook in a real JupyterLab + headless Chromium:
 	test -x .venv-browser/bin/python || $(PYTHON) -m venv .venv-browser
 	.venv-browser/bin/python -m pip install --quiet playwright
 	.venv-browser/bin/python tools/lab_smoke.py
+
+present-smoke: $(STAMP)  ## every lesson in the classroom view, headless Chromium at 1280×720: no code, sliders redraw
+	@test -x /usr/bin/chromium || [ "$$(id -u)" != 0 ] || { apt-get update -qq && apt-get install -y -qq chromium; }
+	@test -x /usr/bin/chromium || { echo "present-smoke needs Chromium (Debian: apt-get install chromium)"; exit 1; }
+	test -x .venv-browser/bin/python || $(PYTHON) -m venv .venv-browser
+	.venv-browser/bin/python -m pip install --quiet playwright
+	.venv-browser/bin/python tools/present_smoke.py
 
 fixtures:  ## regenerate tests/golden from torch.optim and torch.nn.LSTM (needs PyTorch; never part of `make test`)
 	test -x .venv-torch/bin/python || $(PYTHON) -m venv .venv-torch

@@ -12,7 +12,11 @@ import numpy as np
 
 from helpers import _checks
 
-__all__ = ["Weather", "seattle_weather", "seattle_temperatures"]
+__all__ = ["Weather", "seattle_weather", "seattle_temperatures", "READINGS", "readings", "standardize",
+           "next_day_maximum"]
+
+#: The daily readings, in °C, °C, mm and m/s.
+READINGS = ("temp_max", "temp_min", "precipitation", "wind")
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,3 +63,43 @@ def seattle_temperatures(days: int | None = None) -> tuple[np.ndarray, np.ndarra
         raise ValueError(f"days must be at most {len(w)}, the length of the series; got days={days!r}.")
     return w.date[:end], w.temp_max[:end]
 
+
+
+def readings(columns=READINGS) -> np.ndarray:
+    """The daily readings as an array of shape (days, len(columns)), one row per day from 2012-01-01."""
+    columns = tuple(columns)
+    for name in columns:
+        _checks.one_of("columns", name, READINGS)
+    w = seattle_weather()
+    return np.column_stack([getattr(w, name) for name in columns])
+
+
+def standardize(X, fit=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""``(Z, mean, std)`` with :math:`Z = (X - \mu)/s` column by column.
+
+    μ and s (the population standard deviation) come from the rows ``fit`` (an index, a slice
+    or a boolean mask; all rows if None): pass the training rows, so that nothing about the
+    held-out rows leaks into the inputs.
+    """
+    X = _checks.finite_array("X", X)
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-D array (rows × columns); got X with shape {X.shape}.")
+    rows = X if fit is None else X[fit]
+    if len(rows) < 2:
+        raise ValueError(f"fit must select at least 2 rows of X to estimate a spread; got {len(rows)}.")
+    mean, std = rows.mean(axis=0), rows.std(axis=0)
+    if np.any(std == 0):
+        raise ValueError(f"every column must vary over the rows fit; column {int(np.argmin(std))} is constant.")
+    return (X - mean) / std, mean, std
+
+
+def next_day_maximum(columns=READINGS, fit=None) -> tuple[np.ndarray, np.ndarray]:
+    """``(X, y)`` for predicting tomorrow's maximum temperature from today's readings (1,460 pairs).
+
+    Row i of X is a 1 (the intercept) followed by day i's readings, standardized (statistics
+    from the rows ``fit`` of the readings, all days if None; see ``standardize``); y[i] is
+    day i + 1's maximum in °C.
+    """
+    Z, _, _ = standardize(readings(columns), fit)
+    X = np.column_stack([np.ones(len(Z) - 1), Z[:-1]])
+    return X, seattle_weather().temp_max[1:]

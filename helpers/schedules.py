@@ -26,7 +26,8 @@ import numpy as np
 
 from helpers import _checks
 
-__all__ = ["Constant", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "InverseSqrtLR", "rates",
+__all__ = ["Constant", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "InverseSqrtLR", "InverseTimeLR",
+           "rates",
            "robbins_monro_sums"]
 
 
@@ -160,6 +161,25 @@ class InverseSqrtLR:
     def lr(self, base_lr: float, t):
         t = _steps(t)
         return _result(_base(base_lr) / np.sqrt(t), t)  # α₀ / √t
+
+
+@dataclass(frozen=True)
+class InverseTimeLR:
+    r""":math:`\alpha_t = \alpha_0\,t_0/(t_0 + t - 1)`: about α₀ for the first :math:`t_0` steps, then like 1/t.
+
+    The decay of Robbins and Monro (1951): :math:`\sum_t \alpha_t = \infty` and :math:`\sum_t \alpha_t^2 < \infty`.
+    ``t0 = 1`` gives :math:`\alpha_0/t`.  Keras's ``InverseTimeDecay(α₀, decay_steps=t0, decay_rate=1)``;
+    torch: ``LambdaLR(optimizer, lambda e: t0 / (t0 + e))``.
+    """
+
+    t0: float = 1.0
+
+    def __post_init__(self):
+        object.__setattr__(self, "t0", _checks.positive("t0", self.t0))
+
+    def lr(self, base_lr: float, t):
+        e = _steps(t) - 1
+        return _result(_base(base_lr) * self.t0 / (self.t0 + e), t)  # α₀ t₀ / (t₀ + e)
 
 
 def rates(schedule, base_lr: float, steps: int) -> np.ndarray:

@@ -24,7 +24,8 @@ import numpy as np
 
 from helpers import _checks
 
-__all__ = ["generator", "LeastSquares", "MinibatchGradient", "NoisyGradient", "SAMPLINGS", "minibatch_variance"]
+__all__ = ["generator", "LeastSquares", "MinibatchGradient", "NoisyGradient", "SAMPLINGS", "minibatch_variance",
+           "minibatch_covariance"]
 
 #: How a mini-batch is drawn (see ``MinibatchGradient``).
 SAMPLINGS = ("without replacement", "with replacement", "epochs")
@@ -184,3 +185,26 @@ def minibatch_variance(example_grads: np.ndarray, batch_size: int, replace: bool
     if replace:
         return S2 / B
     return S2 / B * ((n - B) / (n - 1) if n > 1 else 0.0)
+
+
+def minibatch_covariance(example_grads: np.ndarray, batch_size: int, replace: bool = False) -> np.ndarray:
+    r"""The covariance matrix of the mean gradient over a random batch of B of the n examples, shape (d, d).
+
+    :math:`\operatorname{Cov} g_B = \frac{\Sigma}{B}` with replacement and
+    :math:`\frac{\Sigma}{B}\cdot\frac{n - B}{n - 1}` without, where
+    :math:`\Sigma = \frac1n\sum_i (g_i - \bar g)(g_i - \bar g)^\top` is the population covariance of the
+    per-example gradients.  Its diagonal is ``minibatch_variance``; its off-diagonal entries say how
+    the coordinates of the noise move together (the tilt of the cloud of mini-batch gradients).
+    """
+    g = _checks.finite_array("example_grads", example_grads)
+    if g.ndim != 2:
+        raise ValueError(f"example_grads must be a 2-D array (examples × coordinates); got shape {g.shape}.")
+    n = len(g)
+    B = _checks.whole_number("batch_size", batch_size, minimum=1)
+    if not replace and B > n:
+        raise ValueError(f"batch_size must be at most n = {n} without replacement; got batch_size={B}.")
+    centred = g - g.mean(axis=0)
+    sigma = centred.T @ centred / n  # population covariance (divides by n)
+    if replace:
+        return sigma / B
+    return sigma / B * ((n - B) / (n - 1) if n > 1 else 0.0)

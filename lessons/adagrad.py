@@ -9,7 +9,8 @@ sum of its squared gradients and divides that coordinate's step by its root:
 
 (ε outside the root, as in PyTorch).  This module holds what notebook 04 shows:
 
-- the numbers its prose claims (``first_step_sizes``, ``steps_by_condition_number``,
+- the numbers its prose claims (``opening_race``: where AdaGrad wins and loses; ``first_steps``:
+  α only from s₀ = 0 and for |g| ≫ ε; ``first_step_sizes``, ``steps_by_condition_number``,
   ``constant_slope``, ``rosenbrock_stall``, ``sparse_problem`` / ``weight_paths`` /
   ``steps_to_learn``, ``rotated_bowl``);
 - its static figures (``idea_figure``, ``stall_figure``);
@@ -37,6 +38,10 @@ from lessons.widgets import SLIDER_LAYOUT, SLIDER_STYLE, LiveFigure, eps_slider,
 
 __all__ = [
     "at_most",
+    "first_steps",
+    "opening_race",
+    "STRETCHED",
+    "check_setup",
     "first_step_sizes",
     "steps_by_condition_number",
     "race",
@@ -86,6 +91,22 @@ def first_step_sizes(lr: float = 0.4, steps: int = 5, surface: Surface | None = 
     surface = surface or elongated_quadratic()
     return {name: np.abs(np.diff(run(opt, surface.grad, surface.start, steps), axis=0))
             for name, opt in (("GD", SGD(lr)), ("AdaGrad", AdaGrad(lr)))}
+
+
+def first_steps(gradients, lr: float = 1.0, eps: float = 1e-10, initial_accumulator: float = 0.0) -> np.ndarray:
+    r"""The first step |x_1 − x_0| ÷ α of ``helpers.optimizers.AdaGrad`` for each gradient size in ``gradients``.
+
+    :math:`s_1 = s_0 + g_1^2`, so the step is :math:`|g_1|/(\sqrt{s_0 + g_1^2} + \varepsilon)`: exactly 1 only
+    when :math:`s_0 = 0` (PyTorch's default) and :math:`|g_1| \gg \varepsilon`.  Keras starts at
+    :math:`s_0 = 0.1`, which shrinks the first steps of gradients smaller than about √0.1; and a
+    gradient much smaller than ε gets a step of about |g|/ε.  One call steps all sizes at once.
+    """
+    g = np.asarray(gradients, dtype=float)
+    opt = AdaGrad(lr, eps, initial_accumulator=initial_accumulator)
+    x0 = np.zeros_like(g)
+    x1, _ = opt.step(x0, g, opt.init(x0))
+    with np.errstate(invalid="ignore"):
+        return np.abs(x1 - x0) / lr
 
 
 def steps_by_condition_number(kappas=(1, 20, 100, 1000), lr_gd: float = 0.4, lr_adagrad: float = 0.4,
@@ -318,32 +339,54 @@ def rotated_bowl(degrees: float, curvatures=(0.2, 4.0)) -> Surface:
 # --- static figures -----------------------------------------------------------------------------
 
 
-def idea_figure(lr: float = 0.4, steps: int = 60) -> Figure:
-    """GD and AdaGrad with the same α on 0.1 w² + 2 b²: their paths, and how far each coordinate moves per step."""
-    surface = elongated_quadratic()
-    paths = {name: run(opt, surface.grad, surface.start, steps) for name, opt in
-             (("GD", SGD(lr)), ("AdaGrad", AdaGrad(lr)))}
+def opening_race(lr: float = 0.4, steps: int = 200, kappas=(20, 200)) -> dict[int, dict[str, np.ndarray]]:
+    """GD and AdaGrad, both with α = ``lr``, on ``elongated_quadratic(κ)`` for each κ: ‖x_k − x*‖ for k = 0..steps.
+
+    The steep curvature stays 4, so GD's stability limit is the same on every bowl; only the
+    shallow direction gets shallower.  Also ``"steps"``: the steps to within 10⁻³ of the minimum.
+    """
+    out = {}
+    for kappa in kappas:
+        surface = elongated_quadratic(kappa)
+        row = {}
+        for name, opt in (("GD", SGD(lr)), ("AdaGrad", AdaGrad(lr))):
+            row[name] = np.linalg.norm(run(opt, surface.grad, surface.start, steps) - surface.minimum, axis=1)
+            row[f"{name} steps"] = float(steps_to_converge(opt, surface.grad, surface.start, surface.minimum,
+                                                           100_000, tol=1e-3))
+        out[kappa] = row
+    return out
+
+
+def idea_figure(lr: float = 0.4, steps: int = 200, kappas=(20, 200)) -> Figure:
+    """Where AdaGrad wins and where it loses, with the same α for GD and AdaGrad.
+
+    Left: both paths on the longer bowl (κ = ``kappas[-1]``).  Right: the distance to the
+    minimum per step on both bowls: GD's depends on κ, AdaGrad's does not (one curve).
+    """
+    long_bowl = elongated_quadratic(kappas[-1])
+    race_ = opening_race(lr, steps, kappas)
     fig = new_figure(11, 4.2)
-    ax_path, ax_step = fig.subplots(1, 2, width_ratios=[1.15, 1])
-    draw_surface(ax_path, surface)
-    for name, path in paths.items():
-        ax_path.plot(path[:, 0], path[:, 1], label=name, **style(name, markevery=3))
-    ax_path.set_xlabel("w (shallow direction)")
-    ax_path.set_ylabel("b (steep direction)")
-    ax_path.set_title(f"0.1 w² + 2 b², α = {lr:g}, {steps} steps", fontsize=10)
+    ax_path, ax_dist = fig.subplots(1, 2, width_ratios=[1.15, 1])
+    draw_surface(ax_path, long_bowl)
+    for name, opt in (("GD", SGD(lr)), ("AdaGrad", AdaGrad(lr))):
+        path = run(opt, long_bowl.grad, long_bowl.start, steps)
+        ax_path.plot(path[:, 0], path[:, 1], label=name, **style(name, markevery=steps // 20))
+    ax_path.set_title(f"the bowl stretched tenfold along w (κ = {kappas[-1]}), α = {lr:g}, {steps} steps", fontsize=10)
     ax_path.legend(loc="upper right", fontsize=8)
-    k = np.arange(1, steps + 1)
-    for name, path in paths.items():
-        color = style(name)["color"]
-        for j, coord in enumerate(("w", "b")):
-            ax_step.plot(k, np.abs(np.diff(path[:, j])), color=color, linewidth=1.8, label=f"{name}: |Δ{coord}|",
-                         **COORDINATE_LOOKS[j])
-    ax_step.set_yscale("log")
-    ax_step.set_xlabel("step k")
-    ax_step.set_ylabel("distance moved in one step")
-    ax_step.set_title("how far each coordinate moves per step", fontsize=10)
-    ax_step.grid(True, alpha=0.3)
-    ax_step.legend(fontsize=8)
+    k = np.arange(steps + 1)
+    gd = style("GD")
+    for kappa, look in zip(kappas, ({"linestyle": ":", "linewidth": 1.8}, {"linestyle": "--", "linewidth": 1.8}),
+                           strict=True):
+        ax_dist.plot(k, race_[kappa]["GD"], color=gd["color"], label=f"GD, κ = {kappa}", **look)
+    ax_dist.plot(k, race_[kappas[-1]]["AdaGrad"], label=f"AdaGrad, κ = {' or '.join(map(str, kappas))} (one curve)",
+                 **dict(style("AdaGrad"), marker=None, linewidth=2.2))
+    ax_dist.set_yscale("log")
+    ax_dist.yaxis.set_minor_locator(NullLocator())
+    ax_dist.set_xlabel("step k")
+    ax_dist.set_ylabel(r"distance to the minimum $\|x_k - x^*\|$")
+    ax_dist.set_title("GD slows as the bowl stretches; AdaGrad does not", fontsize=10)
+    ax_dist.grid(True, alpha=0.3)
+    ax_dist.legend(fontsize=8, loc="lower left")
     return fig
 
 
@@ -366,7 +409,8 @@ def stall_figure(stall: Stall | None = None) -> Figure:
     rates = effective_rate(AdaGrad(stall.lr), stall.adagrad_s[1:])
     color = style("AdaGrad")["color"]
     for j, coord in enumerate(("x", "y")):
-        ax_rate.plot(t, rates[:, j], color=color, linewidth=1.8, label=f"AdaGrad: α/(√s + ε) for {coord}",
+        ax_rate.plot(t, rates[:, j], color=color, linewidth=1.8,
+                     label=rf"AdaGrad: $\alpha/(\sqrt{{s}} + \varepsilon)$ for {coord}",
                      **COORDINATE_LOOKS[j])
     ax_rate.plot(t, np.full(steps, stall.lr_gd), color=style("GD")["color"], linestyle="--", linewidth=1.5,
                  label=f"GD: α = {stall.lr_gd:g}, constant")
@@ -384,7 +428,13 @@ def stall_figure(stall: Stall | None = None) -> Figure:
 
 
 class EffectiveRatePanel:
-    """The playground's third panel: AdaGrad's α/(√s_t + ε) per coordinate, and GD's constant α."""
+    """The playground's third panel: AdaGrad's α/(√s_t + ε) per coordinate, and GD's constant α.
+
+    The coordinates are named as the surface names them (w and b on the bowls, x and y elsewhere),
+    and the axis leaves a band above the curves for the legend.
+    """
+
+    HEADROOM = 30  # the top of the axis is at least this many times the largest rate: the legend sits there
 
     def setup(self, ax) -> None:
         color = style("AdaGrad")["color"]
@@ -396,10 +446,10 @@ class EffectiveRatePanel:
         ax.set_yscale("log")
         ax.yaxis.set_minor_locator(NullLocator())
         ax.set_xlabel("step t")
-        ax.set_ylabel("α / (√s_t + ε)")
+        ax.set_ylabel(r"$\alpha / (\sqrt{s_t} + \varepsilon)$")
         ax.set_title("effective learning rate, log scale", fontsize=10)
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
+        self.names = None
 
     def update(self, ax, traces, surface, params) -> None:
         lr, eps = params["lr"], params["eps"]
@@ -410,17 +460,29 @@ class EffectiveRatePanel:
             line.set_data(t, rates[:, j])
         self.reference.set_data(t, rates[0, 0] / np.sqrt(t))
         self.gd.set_data(t, np.full(len(t), lr))
+        if surface.axis_names != self.names:  # name the coordinates as the path panel does
+            self.names = surface.axis_names
+            first, second = self.names
+            for line, name in zip(self.lines, self.names, strict=True):
+                line.set_label(f"AdaGrad, {name}")
+            self.reference.set_label(f"{first} if |g| never changed: ∝ 1/√t")
+            ax.legend(loc="upper right", fontsize=8, framealpha=0.9, ncols=2)
         shown = np.concatenate([rates[np.isfinite(rates)], [lr], rates[:1, 0] / np.sqrt(len(t))])
         shown = shown[shown > 0]
+        low, top = shown.min() / 3, shown.max()
         ax.set_xlim(0, len(t))
-        ax.set_ylim(shown.min() / 3, shown.max() * 3)
+        ax.set_ylim(low, top * max(self.HEADROOM, np.sqrt(top / low)))  # the top third (at least) is the legend's
+
+
+#: The playground's first surface: lesson 03's bowl stretched tenfold along w, where AdaGrad wins.
+STRETCHED = "elongated quadratic, κ = 200"
 
 
 def playground_surfaces() -> dict[str, Surface]:
-    """The shared surfaces, plus a bowl ten times as elongated (κ = 200) right after the usual one (κ = 20)."""
+    """The shared surfaces, with a bowl ten times as elongated (κ = 200) first, then the usual one (κ = 20)."""
     surfaces = {name: factory() for name, factory in SURFACES.items()}
     first = next(iter(surfaces))
-    return {first: surfaces.pop(first), "elongated quadratic, κ = 200": elongated_quadratic(200), **surfaces}
+    return {STRETCHED: elongated_quadratic(200), first: surfaces.pop(first), **surfaces}
 
 
 def _starts(surface: Surface) -> dict[str, np.ndarray]:
@@ -444,8 +506,16 @@ def steps_slider(value: int = 100) -> widgets.SelectionSlider:
                                    style=SLIDER_STYLE, layout=SLIDER_LAYOUT)
 
 
+#: The loss panel's label, typeset (the shared playground writes it as plain text).
+LOSS_LABEL = r"$f(x_k) - f^*$"
+
+
 class AdaGradPlayground(Playground):
     """The shared playground with GD and AdaGrad, an ε and a steps control, and the effective-rate panel."""
+
+    def draw(self, params: dict) -> None:
+        self.ax_loss.set_ylabel(LOSS_LABEL)
+        super().draw(params)
 
     def __init__(self, lr: float = 0.4, eps: float = 1e-10, steps: int = 100):
         super().__init__(
@@ -463,7 +533,7 @@ class AdaGradPlayground(Playground):
 
 
 def playground() -> AdaGradPlayground:
-    """GD vs AdaGrad on the lesson's surfaces (elongated quadratic first)."""
+    """GD vs AdaGrad on the lesson's surfaces (the stretched bowl first, where AdaGrad wins)."""
     return AdaGradPlayground()
 
 
@@ -617,6 +687,13 @@ def _iterates(step: Callable, name: str = "adagrad_step") -> tuple[np.ndarray | 
     return np.array(xs), np.array(ss), None
 
 
+def check_setup() -> str:
+    """The check's run in one line, so that every number it prints can be reproduced by hand."""
+    x0 = ", ".join(f"{v:g}" for v in CHECK["start"])
+    return (f"The check's run: 0.1 w² + 2 b² from ({x0}), α = {CHECK['lr']:g}, ε = {CHECK['eps']:g}, s_0 = 0, "
+            f"{CHECK['steps']} steps.")
+
+
 def check_adagrad_step(step: Callable) -> Feedback:
     """Run the learner's ``step(x, g, s, lr, eps) -> (x_new, s_new)`` for a few steps and compare with ``AdaGrad``.
 
@@ -631,7 +708,7 @@ def check_adagrad_step(step: Callable) -> Feedback:
     tr = trace(AdaGrad(CHECK["lr"], CHECK["eps"]), surface.grad, np.array(CHECK["start"]), CHECK["steps"])
     mistakes = {hint: _iterates(wrong)[0] for hint, wrong in _slips().items()}
     verdict = compare(xs, tr.path[1:], symbol="x", mistakes=mistakes)
-    if not verdict.passed:
-        return verdict
-    return compare(ss, tr.history("s")[1:], symbol="s",
-                   success="Your step matches helpers.optimizers.AdaGrad, ε outside the root as in PyTorch.")
+    if verdict.passed:
+        verdict = compare(ss, tr.history("s")[1:], symbol="s",
+                          success="Your step matches helpers.optimizers.AdaGrad, ε outside the root as in PyTorch.")
+    return verdict if verdict.passed else Feedback(False, f"{verdict.message}\n  {check_setup()}")

@@ -13,12 +13,20 @@ What the notebook ``06_adam.ipynb`` shows and prints comes from here:
   step-size panel) and ``race`` (GD, momentum, RMSProp and Adam on shared sliders);
 - the numbers the prose claims: ``bias_correction_table``, ``scale_table``,
   ``race_table``, ``variant_steps``, ``deviation_from_torch``, …;
+- how large a step can be: ``step_bound`` (the Cauchy–Schwarz supremum, 7.27 α at the
+  defaults), ``paper_step_bound`` (Kingma & Ba's section 2.1 values, which are not bounds),
+  ``worst_gradients`` / ``quiet_then_worst`` / ``growth_steps`` (``helpers.optimizers.Adam`` fed
+  the gradients that reach it), and where the scale invariance ends (``invariance_table``);
+- section 11: ``amsgrad_last_steps`` (AMSGrad's three forms), ``decay_per_step`` /
+  ``adamw_paper_step`` / ``l2_against_decoupled`` (weight decay λ_wd as PyTorch's L2 term and
+  AdamW's two forms);
 - the three ways implementations place ε (``VARIANTS``), run by ``run_variant``;
 - the exercise check ``check_adam_step``, which names the slip behind a wrong answer.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Callable, Mapping
@@ -27,9 +35,9 @@ from pathlib import Path
 import numpy as np
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
-from helpers.optimizers import SGD, Adam, Momentum, RMSProp, run, trace
+from helpers.optimizers import SGD, Adam, AdamW, AMSGrad, Momentum, RMSProp, run, steps_to_converge, trace
 from helpers.plotting import DATA_STYLE, OKABE_ITO, new_figure, style
-from helpers.surfaces import Surface, beale, curvatures, elongated_quadratic, rosenbrock, saddle
+from helpers.surfaces import Surface, beale, curvatures, elongated_quadratic, quadratic, rosenbrock, saddle
 from lessons.checks import Feedback, attempt, compare
 from lessons.playground import Contender, Playground, divergence_step
 from lessons.widgets import beta_slider, lr_slider, toggle
@@ -43,7 +51,14 @@ __all__ = [
     "step_lengths",
     "bias_correction_table",
     "uncorrected_ratio",
+    "paper_step_bound",
+    "sparse_step",
     "step_bound",
+    "worst_gradients",
+    "stream_steps",
+    "growth_limit",
+    "growth_steps",
+    "quiet_then_worst",
     "scale_table",
     "gd_stability_limit",
     "race_table",
@@ -108,15 +123,108 @@ def bias_correction_table(ts=(1, 2, 3, 4, 5, 10, 20, 100, 1000, 5000), lr: float
              "formula": float(uncorrected_ratio(t, beta1, beta2))} for t in ts]
 
 
-def step_bound(beta1: float = PAPER["beta1"], beta2: float = PAPER["beta2"]) -> float:
-    r"""The paper's bound on one corrected step, in units of α (Kingma & Ba, section 2.1).
+def paper_step_bound(beta1: float = PAPER["beta1"], beta2: float = PAPER["beta2"]) -> float:
+    r"""What Kingma & Ba (section 2.1) give as the largest corrected step, in units of α: not a bound.
 
-    :math:`|\Delta_t| \le \alpha (1-\beta_1)/\sqrt{1-\beta_2}` when :math:`1-\beta_1 > \sqrt{1-\beta_2}`
-    (reached only when a gradient appears after a long run of zeros), and :math:`|\Delta_t| \le \alpha`
-    otherwise.
+    :math:`|\Delta_t| \le \alpha (1-\beta_1)/\sqrt{1-\beta_2}` when :math:`1-\beta_1 > \sqrt{1-\beta_2}`,
+    and :math:`|\Delta_t| \le \alpha` otherwise.  The first value is the step after a long run of
+    zero gradients (``sparse_step``); the true supremum, ``step_bound``, is larger in both cases.
     """
-    factor = (1 - beta1) / math.sqrt(1 - beta2)
-    return max(factor, 1.0)
+    return max(sparse_step(beta1, beta2), 1.0)
+
+
+def sparse_step(beta1: float = PAPER["beta1"], beta2: float = PAPER["beta2"]) -> float:
+    r"""The step after a long run of zero gradients, in units of α (ε = 0): :math:`(1-\beta_1)/\sqrt{1-\beta_2}`.
+
+    m and v then hold the one gradient with their newest weights 1 − β₁ and 1 − β₂, and the
+    bias corrections are ≈ 1 (t large).
+    """
+    return (1 - beta1) / math.sqrt(1 - beta2)
+
+
+def step_bound(beta1: float = PAPER["beta1"], beta2: float = PAPER["beta2"], t=None) -> float | np.ndarray:
+    r"""The largest corrected step Adam can take, in units of α (ε = 0): the supremum of |m̂_t|/√v̂_t.
+
+    With the bias-corrected weights :math:`w_i = (1-\beta_1)\beta_1^{t-i}/(1-\beta_1^t)` and
+    :math:`u_i = (1-\beta_2)\beta_2^{t-i}/(1-\beta_2^t)`, :math:`\hat m_t = \sum_i w_i g_i` and
+    :math:`\hat v_t = \sum_i u_i g_i^2`, so Cauchy–Schwarz gives
+
+    .. math::
+        \frac{|\hat m_t|}{\sqrt{\hat v_t}} \le \sqrt{\sum_{i=1}^t \frac{w_i^2}{u_i}}
+        = \frac{1-\beta_1}{1-\beta_1^t}\sqrt{\frac{1-\beta_2^t}{1-\beta_2}\cdot
+          \frac{1-\rho^t}{1-\rho}}, \qquad \rho = \beta_1^2/\beta_2,
+
+    with equality when :math:`g_i \propto w_i/u_i \propto (\beta_2/\beta_1)^i` (``worst_gradients``).
+    It grows with t; ``t=None`` gives its limit (the supremum over all t),
+    :math:`(1-\beta_1)/\sqrt{(1-\beta_2)(1-\beta_1^2/\beta_2)}`, which is infinite when
+    :math:`\beta_1^2 \ge \beta_2`.
+    """
+    rho = beta1**2 / beta2
+    if t is None:
+        if rho >= 1:
+            return math.inf
+        return (1 - beta1) / math.sqrt((1 - beta2) * (1 - rho))
+    t = np.asarray(t, dtype=float)
+    geometric = t if rho == 1 else (1 - rho**t) / (1 - rho)  # Σ_{k<t} ρ^k
+    return (1 - beta1) / (1 - beta1**t) * np.sqrt((1 - beta2**t) / (1 - beta2) * geometric)
+
+
+def worst_gradients(steps: int, beta1: float = PAPER["beta1"], beta2: float = PAPER["beta2"]) -> np.ndarray:
+    r"""The gradient stream that makes step t exactly ``step_bound(beta1, beta2, t)`` × α at every t (ε = 0):
+    :math:`g_i = (\beta_2/\beta_1)^{i-1}`, i = 1..steps (it grows by β₂/β₁, about 11 % per step at the defaults).
+
+    Only the ratio matters (Adam is scale-free), so the stream starts at 1.
+    """
+    return (beta2 / beta1) ** np.arange(steps, dtype=float)
+
+
+def stream_steps(g, lr: float = 1.0, **hyper) -> np.ndarray:
+    """The steps of ``helpers.optimizers.Adam`` fed the gradient stream ``g`` (shape (T,) or (T, n)), ÷ α.
+
+    A positive gradient moves x down, so a step is reported as ``(x_{t-1} − x_t) / α``.
+    """
+    g = np.asarray(g, dtype=float)
+    stream = g.reshape(len(g), -1)
+    path = run(Adam(lr, **dict({k: PAPER[k] for k in ("beta1", "beta2", "eps")}, **hyper)),
+               lambda x, t: stream[t - 1], np.zeros(stream.shape[1]), len(g), online=True)
+    return (-np.diff(path, axis=0) / lr).reshape(g.shape)
+
+
+def growth_limit(r, beta1: float = PAPER["beta1"], beta2: float = PAPER["beta2"]) -> np.ndarray:
+    r"""m̂/√v̂ in the long run for a gradient that grows by the factor r every step (ε = 0, t → ∞):
+
+    .. math:: \frac{(1-\beta_1)/(1-\beta_1/r)}{\sqrt{(1-\beta_2)/(1-\beta_2/r^2)}}
+              \qquad (r > \beta_1,\ r^2 > \beta_2).
+
+    1 for a steady gradient (r = 1), largest (``step_bound``) at r = β₂/β₁.  A gradient that shrinks
+    faster than v forgets (:math:`r^2 \le \beta_2`) leaves v̂ dominated by its larger past: the ratio → 0.
+    """
+    r = np.asarray(r, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (1 - beta1) / (1 - beta1 / r) / np.sqrt((1 - beta2) / (1 - beta2 / r**2))
+    return np.where(r**2 > beta2, ratio, 0.0)
+
+
+def growth_steps(rates, steps: int = 10_000, **hyper) -> np.ndarray:
+    r"""The last of ``steps`` Adam steps (÷ α) for gradients growing by each factor r in ``rates``.
+
+    Coordinate j gets :math:`g_t = r_j^{\,t - T}` (T = ``steps``, so every stream ends at 1 and
+    earlier values shrink or grow towards the past); the coordinates run side by side in one
+    ``helpers.optimizers.Adam``.  Compare with ``growth_limit``.
+    """
+    rates = np.asarray(rates, dtype=float)
+    t = np.arange(1, steps + 1, dtype=float)[:, None]
+    with np.errstate(under="ignore", over="ignore"):
+        g = rates[None, :] ** (t - steps)
+    return stream_steps(g, **hyper)[-1]
+
+
+def quiet_then_worst(quiet: int = 10_000, growing: int = 200, beta1: float = PAPER["beta1"],
+                     beta2: float = PAPER["beta2"], level: float = 1.0) -> float:
+    """``helpers.optimizers.Adam``'s last step (÷ α) after ``quiet`` steps of g = ``level``, then ``growing``
+    steps of a gradient that grows by β₂/β₁ each step: the supremum, nearly reached."""
+    g = np.concatenate([np.full(quiet, level), level * (beta2 / beta1) ** np.arange(1, growing + 1)])
+    return float(stream_steps(g, beta1=beta1, beta2=beta2)[-1])
 
 
 def gd_stability_limit(surface: Surface) -> float:
@@ -134,6 +242,98 @@ def scale_table(scale: float = 1000.0, steps: int = 3, lr: float = PAPER["lr"]) 
     optimizers = {"GD": SGD(lr), "Adam": Adam(lr)}
     return {name: {key: step_lengths(run(opt, s.grad, s.start, steps)) for key, s in surfaces.items()}
             for name, opt in optimizers.items()}
+
+
+# --- what the scale invariance covers, and what it does not -------------------------------
+
+
+def rescaled_bowl(factors=(500.0, 0.0005)) -> Surface:
+    """The elongated quadratic with each coordinate's curvature multiplied by its own factor.
+
+    Its gradient at every point is the bowl's gradient times ``diag(factors)``: a
+    per-coordinate rescaling (default: 0.1 w² + 2 b² becomes 50 w² + 0.001 b²).
+    """
+    base = elongated_quadratic()
+    lam = curvatures(base) * np.asarray(factors, dtype=float)
+    return quadratic(curvatures=tuple(lam), start=tuple(base.start), xlim=base.xlim, ylim=base.ylim)
+
+
+def invariance_table(lr: float = 0.1, steps: int = 300, degrees: float = 45.0) -> dict:
+    r"""How far Adam's path moves when the problem is rescaled or turned, with ``lr`` and ``steps``.
+
+    - ``"per coordinate"``: ``rescaled_bowl()`` against the bowl, for ε = 0 and ε = 10⁻⁸;
+    - ``"loss × 1e-6"``: the bowl's loss times 10⁻⁶ against the bowl, for ε = 0 and ε = 10⁻⁸;
+    - ``"turned"``: the bowl turned by ``degrees`` (``lessons.adagrad.rotated_bowl``); the path is
+      turned back before the comparison.  For Adam (ε = 0) and for GD with the same α.
+
+    Each entry is the largest ‖difference‖∞ between the paths over ``steps`` steps.  Also
+    ``"steps"``: steps to within 10⁻³ of the minimum, unturned and turned, for Adam and GD.
+    """
+    from lessons.adagrad import rotated_bowl  # the same turned bowl lesson 04 shows
+
+    bowl = elongated_quadratic()
+    out = {}
+    for key, other in (("per coordinate", rescaled_bowl()), ("loss × 1e-6", bowl.scaled(1e-6))):
+        out[key] = {eps: float(np.abs(run(Adam(lr, eps=eps), bowl.grad, bowl.start, steps)
+                                     - run(Adam(lr, eps=eps), other.grad, other.start, steps)).max())
+                    for eps in (0.0, 1e-8)}
+    turned = rotated_bowl(degrees)
+    theta = np.deg2rad(degrees)
+    R = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+    start = R @ bowl.start  # the bowl's start, turned with it
+    out["turned"], out["steps"] = {}, {}
+    for name, opt in (("Adam", Adam(lr, eps=0.0)), ("GD", SGD(lr))):
+        back = run(opt, turned.grad, start, steps) @ R  # each x_k turned back: R^T x_k
+        out["turned"][name] = float(np.abs(back - run(opt, bowl.grad, bowl.start, steps)).max())
+        out["steps"][name] = tuple(int(steps_to_converge(opt, s.grad, x0, np.zeros(2), 100_000, tol=1e-3))
+                                   for s, x0 in ((bowl, bowl.start), (turned, start)))
+    return out
+
+
+# --- the playground's "try this", in numbers ---------------------------------------------------
+
+
+def playground_facts(lr: float = 0.1, steps: int = 200) -> dict:
+    """What each "try this" under the Adam playground shows, computed with the playground's optimizers.
+
+    - ``scaled``: the largest difference between Adam's paths on the bowl and on the bowl × 1000,
+      and the step at which GD diverges on the scaled bowl;
+    - ``uncorrected``: per β₂ (0.999, 0.9999), the largest of the first 30 steps ÷ α and its step,
+      with and without bias correction;
+    - ``saddle``: per start (y = 10⁻³, 10⁻⁸), the step at which |y| passes 0.5 for GD and Adam
+      (None: not within ``steps``), and Adam's first move in y ÷ α;
+    - ``beta1``: per β₁ (0.9, 0), how often b changes sign on the bowl;
+    - ``w_axis``: from (−5, 0.001), each optimizer's first move in b and how often b changes sign.
+    """
+    bowl, big, ridge = elongated_quadratic(), elongated_quadratic().scaled(1000), saddle()
+    out = {"scaled": {"adam_difference": float(np.abs(run(Adam(lr), bowl.grad, bowl.start, steps)
+                                                      - run(Adam(lr), big.grad, big.start, steps)).max()),
+                      "gd_diverged": divergence_step(big, run(SGD(lr), big.grad, big.start, steps))}}
+    out["uncorrected"] = {}
+    for beta2 in (0.999, 0.9999):
+        for corrected in (True, False):
+            first = step_lengths(run(Adam(lr, 0.9, beta2, bias_correction=corrected), bowl.grad, bowl.start,
+                                     30)) / lr
+            out["uncorrected"][beta2, corrected] = (float(first.max()), int(first.argmax()) + 1)
+    out["saddle"] = {}
+    for y0 in (1e-3, 1e-8):
+        x0 = np.array([-1.5, y0])
+        row = {}
+        for name, opt in (("GD", SGD(lr)), ("Adam", Adam(lr))):
+            path = run(opt, ridge.grad, x0, steps)
+            away = np.abs(path[:, 1]) > 0.5
+            row[name] = int(np.argmax(away)) if away.any() else None
+        row["adam_first_y"] = float(abs(run(Adam(lr), ridge.grad, x0, 1)[1, 1] - y0) / lr)
+        row["gradient_y"] = float(ridge.grad(x0)[1])
+        out["saddle"][y0] = row
+    out["beta1"] = {b1: int(np.sum(np.diff(np.sign(run(Adam(lr, b1), bowl.grad, bowl.start, steps)[:, 1])) != 0))
+                    for b1 in (0.9, 0.0)}
+    x0 = np.array([-5.0, 1e-3])
+    out["w_axis"] = {}
+    for name, opt in (("GD", SGD(lr)), ("Adam", Adam(lr))):
+        path = run(opt, bowl.grad, x0, steps)
+        out["w_axis"][name] = (float(path[1, 1] - x0[1]), int(np.sum(np.diff(np.sign(path[:, 1])) != 0)))
+    return out
 
 
 # --- the race ---------------------------------------------------------------------------
@@ -200,7 +400,7 @@ class StepPanel:
         ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))  # plain text: cheaper than 10^k
         ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
         ax.set_xlabel("step k")
-        ax.set_ylabel("|x_k − x_{k−1}|∞ / α")
+        ax.set_ylabel(r"$\|x_k - x_{k-1}\|_\infty\,/\,\alpha$")
         ax.set_title("step size in units of α")
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
@@ -251,6 +451,18 @@ def _beta2_slider(value: float = 0.999):
     return slider
 
 
+#: The loss panel's label, typeset (the shared playground writes it as plain text).
+LOSS_LABEL = r"$f(x_k) - f^*$"
+
+
+class TypesetPlayground(Playground):
+    """The shared playground with its loss axis labelled in mathtext."""
+
+    def draw(self, params: dict) -> None:
+        self.ax_loss.set_ylabel(LOSS_LABEL)
+        super().draw(params)
+
+
 def adam_playground() -> Playground:
     """Adam against gradient descent: contours and paths, loss per step, and each step's size in units of α.
 
@@ -265,7 +477,7 @@ def adam_playground() -> Playground:
         corrected = "on" if p["bias_correction"] else "OFF"
         return f"α = {p['lr']:.2g}\nβ₁ = {p['beta1']:.2f}, β₂ = {p['beta2']:.4f}, bias correction {corrected}"
 
-    return Playground(
+    return TypesetPlayground(
         contenders=[Contender("GD", lambda p: SGD(p["lr"])), Contender("Adam", make_adam)],
         controls={"lr": lr_slider(0.1, -4, 0), "beta1": _beta1_slider(), "beta2": _beta2_slider(),
                   "bias_correction": toggle(True, "bias correction (m̂, v̂)")},
@@ -284,7 +496,7 @@ def race() -> Playground:
     α is every contender's learning rate; β₁ is momentum's β and Adam's β₁; β₂ is RMSProp's β
     and Adam's β₂.
     """
-    return Playground(
+    return TypesetPlayground(
         contenders=RACE,
         controls={"lr": lr_slider(RACE_DEFAULTS["lr"], -4, 0), "beta1": _beta1_slider(RACE_DEFAULTS["beta1"]),
                   "beta2": _beta2_slider(RACE_DEFAULTS["beta2"])},
@@ -404,6 +616,84 @@ def eps_hat_equivalence(steps: int = 200, scale: float = 1e-6, **hyper) -> float
     return _relative_deviation(hat, paper)
 
 
+# --- where to go next: AMSGrad's three forms, and weight decay two ways -----------------------
+
+
+def amsgrad_last_steps(loud: int = 10, quiet: int = 989, lr: float = 1.0) -> dict[str, float]:
+    """The last step (÷ α) after ``loud`` steps of g = 1, ``quiet`` steps of g = 10⁻³, then one g = 1.
+
+    For ``AMSGrad`` in each of its three forms and for plain ``Adam`` (defaults otherwise).
+    The quiet spell lets v decay; the forms differ in whether the running max remembers
+    the loud start, and how the bias correction meets it.
+    """
+    steps = loud + quiet + 1
+
+    def grad(x, t):
+        return np.full_like(x, 1.0 if t <= loud or t == steps else 1e-3)
+
+    optimizers = {f"AMSGrad(form={form!r})": AMSGrad(lr, form=form) for form in ("pytorch", "optax", "paper")}
+    optimizers["Adam"] = Adam(lr)
+    return {name: float(abs(np.diff(run(opt, grad, np.zeros(1), steps, online=True)[-2:, 0])[0]) / lr)
+            for name, opt in optimizers.items()}
+
+
+def adamw_paper_step(x, g, state, lr: float, weight_decay: float, eta: float = 1.0, beta1: float = PAPER["beta1"],
+                     beta2: float = PAPER["beta2"], eps: float = PAPER["eps"]):
+    r"""One step of Loshchilov & Hutter's Algorithm 2 (AdamW as the paper writes it); returns (x, state).
+
+    :math:`x_t = x_{t-1} - \eta_t\,(\alpha\,\hat m_t/(\sqrt{\hat v_t} + \varepsilon) + \lambda_{wd}\,x_{t-1})`:
+    the decay is scaled by the schedule multiplier :math:`\eta_t` (``eta``), not by α.
+    ``state`` is ``helpers.optimizers.Adam``'s (m, v, t).
+    """
+    opt = Adam(lr, beta1, beta2, eps)
+    adam_x, state = opt.step(x, g, state)  # x_{t-1} − α m̂_t/(√v̂_t + ε)
+    return x - eta * ((x - adam_x) + weight_decay * x), state
+
+
+def decay_per_step(weight_decay: float = 0.01, lrs=(1e-3, 1e-2)) -> dict[float, dict[str, float]]:
+    """One step from x = 1 with a zero gradient (so only the decay acts), for each α in ``lrs``:
+    the shrink factor x₁/x₀ of PyTorch's AdamW (``helpers.optimizers.AdamW``) and of the paper's
+    Algorithm 2 with η_t = 1, both with λ_wd = ``weight_decay``."""
+    x0, g = np.ones(1), np.zeros(1)
+    out = {}
+    for lr in lrs:
+        torch_form = AdamW(lr, weight_decay=weight_decay)
+        x_torch, _ = torch_form.step(x0, g, torch_form.init(x0))
+        x_paper, _ = adamw_paper_step(x0, g, Adam(lr).init(x0), lr, weight_decay)
+        out[lr] = {"pytorch": float(x_torch[0]), "paper": float(x_paper[0])}
+    return out
+
+
+def l2_against_decoupled(lr: float = 1e-3, weight_decay: float = 0.1, steps: int = 1000, loud: float = 10.0
+                         ) -> dict[str, np.ndarray]:
+    """Two weights from x = (1, 1): the loss's gradient is ±``loud`` (alternating) on the first, 0 on the second.
+
+    Returns x after ``steps`` steps of ``Adam(weight_decay=...)`` (PyTorch's L2 term, g + λ_wd·x, which then
+    goes through √v̂) and of ``AdamW(weight_decay=...)`` (decoupled, x(1 − αλ_wd)), and the factor
+    (1 − αλ_wd)^steps that decoupled decay alone would give.
+    """
+    def grad(x, t):
+        return np.array([loud * (-1) ** t, 0.0])
+
+    x0 = np.ones(2)
+    return {"Adam (L2)": run(Adam(lr, weight_decay=weight_decay), grad, x0, steps, online=True)[-1],
+            "AdamW": run(AdamW(lr, weight_decay=weight_decay), grad, x0, steps, online=True)[-1],
+            "decay alone": (1 - lr * weight_decay) ** steps}
+
+
+def sgd_l2_is_decay(lr: float = 0.1, weight_decay: float = 0.1, steps: int = 50) -> float:
+    """For plain SGD, PyTorch's L2 ``weight_decay`` is decoupled decay: x ← x(1 − α·λ_wd) − α·g.
+
+    Returns the largest difference between ``SGD(weight_decay=...)`` on the bowl and that loop.
+    """
+    bowl = elongated_quadratic()
+    x, path = bowl.start.copy(), [bowl.start]
+    for _ in range(steps):
+        x = x * (1 - lr * weight_decay) - lr * bowl.grad(x)  # decay, then the plain gradient step
+        path.append(x)
+    return float(np.abs(run(SGD(lr, weight_decay=weight_decay), bowl.grad, bowl.start, steps) - np.array(path)).max())
+
+
 # --- the golden fixtures: torch.optim.Adam trajectories -----------------------------------
 
 #: Trajectories of torch.optim.Adam (PyTorch 2.13, float64), committed with the tests.
@@ -480,6 +770,9 @@ def _slipped_step(x, g, m, v, t, lr, beta1, beta2, eps, slip=None):
     m_hat = m_new if slip in ("no correction", "m not m_hat") else m_new / (1 - beta1**t_c)
     v_hat = v_new if slip in ("no correction", "v not v_hat") else v_new / (1 - beta2**t_c)
     numerator = g if slip == "g not m_hat" else m_hat
+    if slip == "eps hat":  # the paper's "more efficient" order: α_t = α√(1 − β₂ᵗ)/(1 − β₁ᵗ), ε̂ added to √v_t
+        lr_t = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
+        return x - lr_t * m_new / (np.sqrt(v_new) + eps), m_new, v_new
     if slip == "eps inside":
         denominator = np.sqrt(v_hat + eps)
     elif slip == "no root":
@@ -501,6 +794,12 @@ _SLIPS = {
     "t + 1": "your values match a bias correction with t + 1: t is this step's own number (1 on the first "
              "step), so divide by 1 − β₁ᵗ and 1 − β₂ᵗ.",
     "eps inside": "you put ε inside the square root, √(v̂ + ε): Adam (and PyTorch) add it outside, √v̂ + ε.",
+    "eps hat": "your step is the paper's \"more efficient\" order (end of its section 2; variant 3 in section 7): "
+               "α_t = α√(1 − β₂ᵗ)/(1 − β₁ᵗ) and α_t·m_t/(√v_t + ε). That is a correct Adam, but with ε̂ in place "
+               "of ε: ε is added before the correction, so it acts like ε/√(1 − β₂ᵗ) in Algorithm 1, "
+               f"{1 / math.sqrt(1 - PAPER['beta2']):.0f} times larger at t = 1. This exercise is Algorithm 1 "
+               "(as PyTorch): add ε to √v̂_t, or use "
+               "ε̂ = ε·√(1 − β₂ᵗ).",
     "m not m_hat": "you corrected v but not m: the numerator is m̂_t = m_t / (1 − β₁ᵗ), not m_t.",
     "v not v_hat": "you corrected m but not v: the denominator uses v̂_t = v_t / (1 − β₂ᵗ), not v_t.",
     "g in v": "your v averages g, not g²: v_t = β₂ v_{t−1} + (1 − β₂) g_t² (a mean square, like RMSProp's s).",
@@ -586,6 +885,38 @@ def _first_wrong_output(outputs, calls) -> str:
     return "Each of your steps is right given its inputs: check what you return (x, m, v), in that order."
 
 
+def exercise_setup() -> str:
+    """The check's run in one line, so that every number it prints can be reproduced by hand."""
+    h = EXERCISE["hyper"]
+    x0 = ", ".join(f"{v:g}" for v in EXERCISE["start"])
+    return (f"The check's run: 0.1 w² + 2 b² from ({x0}), α = {h['lr']:g}, β₁ = {h['beta1']:g}, "
+            f"β₂ = {h['beta2']:g}, ε = {h['eps']:g}, m_0 = v_0 = 0, {EXERCISE['steps']} steps "
+            f"(t = 1…{EXERCISE['steps']}).")
+
+
+def _with_setup(feedback: Feedback) -> Feedback:
+    if feedback.passed:
+        return feedback
+    return Feedback(False, f"{feedback.message}\n  {exercise_setup()}")
+
+
+_ORDER = ("x", "m", "v")
+
+
+def _order_slip(outputs, calls, name: str = "adam_step") -> str | None:
+    """If the first call's three results are the right values in the wrong order, say which order."""
+    (x, g, m, v, t), yours = calls[0], outputs[0]
+    right = _slipped_step(x, g, m, v, t, **EXERCISE["hyper"])
+    with np.errstate(all="ignore"):
+        for order in itertools.permutations(range(3)):
+            if order != (0, 1, 2) and all(np.allclose(yours[k], right[j], rtol=1e-9, atol=1e-15)
+                                          for k, j in enumerate(order)):
+                returned = ", ".join(_ORDER[j] for j in order)
+                return (f"✗ Not yet: your values are right, but {name} returns them as ({returned}). The check "
+                        f"unpacks x, m, v = {name}(...): return (x, m, v), in that order.")
+    return None
+
+
 def check_adam_step(adam_step: Callable) -> Feedback:
     """Check the learner's ``adam_step(x, g, m, v, t, lr, beta1, beta2, eps) -> (x, m, v)``.
 
@@ -599,19 +930,22 @@ def check_adam_step(adam_step: Callable) -> Feedback:
     if isinstance(learner, Feedback):
         return learner
     xs, ms, vs, calls = learner
+    swapped = _order_slip(list(zip(xs, ms, vs, strict=True)), calls, getattr(adam_step, "__name__", "adam_step"))
+    if swapped:
+        return _with_setup(Feedback(False, swapped))
     grad, x0, steps, hyper = _exercise_problem()
     expected = run(Adam(**hyper), grad, x0, steps)[1:]
     mistakes = {hint: _run_steps(_slipped_step, slip)[0] for slip, hint in _SLIPS.items()}
     verdict = compare(xs, expected, symbol="x", mistakes=mistakes,
                       success="Your step is Adam's: it matches helpers.optimizers.Adam for 10 steps.")
     if verdict.passed or "Hint:" in verdict.message:
-        return verdict
+        return _with_setup(verdict)
     first_line = verdict.message.splitlines()[0]
     if not np.all(np.isfinite(xs)):
-        return Feedback(False, f"{first_line}\n  Hint: some of your x are not numbers (inf or nan): a division "
-                               "by zero? 1 − β^(t−1) is 0 on the first step; the square root of a negative v is "
-                               "nan.")
-    return Feedback(False, f"{first_line}\n  {_first_wrong_output(zip(xs, ms, vs, strict=False), calls)}")
+        return _with_setup(Feedback(False, f"{first_line}\n  Hint: some of your x are not numbers (inf or nan): a "
+                                           "division by zero? 1 − β^(t−1) is 0 on the first step; the square root "
+                                           "of a negative v is nan."))
+    return _with_setup(Feedback(False, f"{first_line}\n  {_first_wrong_output(zip(xs, ms, vs, strict=False), calls)}"))
 
 
 # --- static figures -----------------------------------------------------------------------
@@ -654,16 +988,16 @@ def idea_figure(beta1: float = PAPER["beta1"], beta2: float = PAPER["beta2"]):
     t = np.arange(1, len(g) + 1)
     fig = new_figure(12, 4)
     left, right = fig.subplots(1, 2)
-    left.plot(t, g, label="gradient g_t", **DATA_STYLE["data"])
-    left.plot(t, q["m_hat"], label="m̂_t  (mean: momentum's EWMA)", **DATA_STYLE["average"])
-    left.plot(t, q["rms"], label="√v̂_t  (RMS: RMSProp's EWMA of g²)", **DATA_STYLE["corrected"])
+    left.plot(t, g, label=r"gradient $g_t$", **DATA_STYLE["data"])
+    left.plot(t, q["m_hat"], label=r"$\hat m_t$  (mean: momentum's EWMA)", **DATA_STYLE["average"])
+    left.plot(t, q["rms"], label=r"$\sqrt{\hat v_t}$  (RMS: RMSProp's EWMA of $g^2$)", **DATA_STYLE["corrected"])
     left.axhline(0, color=OKABE_ITO["black"], linewidth=0.6)
     left.set_xlabel("step t")
     left.set_ylabel("gradient (any unit)")
     left.set_title(f"what Adam tracks (β₁ = {beta1:g}, β₂ = {beta2:g})")
     left.legend(loc="upper right", fontsize=8, framealpha=0.9)
-    right.plot(t, q["step"], label="step ÷ α = m̂_t / (√v̂_t + ε)", **DATA_STYLE["window"])
-    right.axhspan(-1, 1, color=OKABE_ITO["sky blue"], alpha=0.15, label="|step| ≤ α")
+    right.plot(t, q["step"], label=r"step ÷ α $= \hat m_t / (\sqrt{\hat v_t} + \varepsilon)$", **DATA_STYLE["window"])
+    right.axhspan(-1, 1, color=OKABE_ITO["sky blue"], alpha=0.15, label="±α: typical, not a bound (section 5)")
     right.axhline(0, color=OKABE_ITO["black"], linewidth=0.6)
     right.set_ylim(-1.6, 1.6)
     right.set_xlabel("step t")
@@ -679,9 +1013,9 @@ def bias_correction_figure(beta1: float = PAPER["beta1"], beta2: float = PAPER["
     t = np.array([r["t"] for r in rows])
     fig = new_figure(8, 3.8)
     ax = fig.subplots()
-    ax.plot(t, [r["without"] for r in rows], label="without bias correction: m_t / (√v_t + ε)",
+    ax.plot(t, [r["without"] for r in rows], label=r"without bias correction: $m_t / (\sqrt{v_t} + \varepsilon)$",
             **dict(style("GD"), marker=None))
-    ax.plot(t, [r["with"] for r in rows], label="with bias correction: m̂_t / (√v̂_t + ε)",
+    ax.plot(t, [r["with"] for r in rows], label=r"with bias correction: $\hat m_t / (\sqrt{\hat v_t} + \varepsilon)$",
             **dict(style("Adam"), marker=None))
     ax.set_xscale("log")
     ax.set_ylim(0, None)

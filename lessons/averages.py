@@ -29,9 +29,10 @@ from lessons.checks import Feedback, attempt, compare
 from lessons.widgets import LiveFigure, beta_slider, toggle
 
 __all__ = [
-    "YEAR", "DAYS_SHOWN", "unrolled_average", "memory_row", "seasonal_cycle", "peak_delay",
+    "YEAR", "DAYS_SHOWN", "unrolled_average", "memory_row", "start_bias", "seasonal_cycle", "peak_delay",
     "wiggle", "describe_average", "tradeoff_row", "cost_per_step", "time_averages", "data_figure", "weights_figure",
     "lag_figure", "window_figure", "SmoothingExplorer", "WIDGETS", "EXERCISE_BETAS", "exercise_series",
+    "exercise_setup",
     "slips", "check_ewma",
 ]
 
@@ -65,6 +66,36 @@ def memory_row(beta: float) -> dict:
     decay = beta ** n
     return {"beta": beta, "window": n, "decay": decay, "one_over_e": 1 / math.e,
             "shortfall": 1 - decay * math.e, "rule": (1 - beta) / 2}
+
+
+def start_bias(beta: float) -> dict:
+    r"""How long the start :math:`v_0 = 0` weighs on the average: the milestones of its weight :math:`\beta^t`.
+
+    Unrolled from any :math:`v_0`, :math:`v_t = \beta^t v_0 + (1-\beta)\sum_{i=1}^t \beta^{t-i}\theta_i`: the
+    start keeps weight :math:`\beta^t` and the data have the rest, :math:`1-\beta^t` (so an average of a
+    constant θ falls short of it by exactly :math:`\beta^t\,\theta`).  With :math:`\ln\beta \approx -(1-\beta)`:
+
+    - ``at_window``: :math:`\beta^t` at :math:`t = 1/(1-\beta)` steps, still about :math:`1/e \approx 37\,\%`;
+    - ``outweighed``: the first step with :math:`\beta^t < 1/2`, from which the data outweigh
+      :math:`v_0`; about ``outweighed_rule`` :math:`= \ln 2/(1-\beta) \approx 0.69/(1-\beta)`;
+    - ``under_1pct``: the first step with :math:`\beta^t < 0.01`; about ``under_1pct_rule``
+      :math:`= \ln 100/(1-\beta) \approx 4.6/(1-\beta)`.
+    """
+    if not 0 < beta < 1:
+        raise ValueError(f"beta must be in (0, 1); got beta={beta!r}.")
+    window = effective_window(beta)
+
+    def first_below(share: float) -> int:
+        t = max(1, math.floor(math.log(share) / math.log(beta)))
+        while beta**t >= share:  # the log estimate, corrected for rounding: the first t with β^t < share
+            t += 1
+        while t > 1 and beta ** (t - 1) < share:
+            t -= 1
+        return t
+
+    return {"beta": beta, "window": window, "at_window": beta**window,
+            "outweighed": first_below(0.5), "outweighed_rule": math.log(2) * window,
+            "under_1pct": first_below(0.01), "under_1pct_rule": math.log(100) * window}
 
 
 # --- smooth but late: measuring the trade-off ----------------------------------------------------
@@ -180,7 +211,8 @@ def data_figure(beta: float = 0.9):
 def weights_figure(beta: float = 0.9, window: int = 10, days: int = 40):
     """The weight of θ_{t−k} in today's average: EWMA (exponential decay) vs a sliding mean (flat, then 0).
 
-    Left on a linear axis, right on a log axis, where exponential decay is a straight line.
+    Left on a linear axis, right on a log axis, where exponential decay is a straight line.  As in
+    the explorer (and the time axis of every series), today (k = 0) is on the right, the past to the left.
     """
     k = np.arange(days)
     ewma_w = ewma_weights(beta, days)[::-1]  # entry k: the weight of θ_{t−k}
@@ -195,13 +227,14 @@ def weights_figure(beta: float = 0.9, window: int = 10, days: int = 40):
         ax.axvline(1 / (1 - beta), color=OKABE_ITO["black"], linewidth=0.8, linestyle=":",
                    label=f"k = 1/(1 − β) = {effective_window(beta):.0f}")
         ax.set_yscale(scale)
-        ax.set_xlabel("k (days before today)")
+        ax.set_xlim(days - 0.5, -0.5)  # today (k = 0) on the right, as in SmoothingExplorer
+        ax.set_xlabel("k (days before today; today on the right)")
         ax.set_ylabel(r"weight of $\theta_{t-k}$")
         ax.grid(True, alpha=0.3)
     axes[0].set_title("weights on a linear axis")
     axes[1].set_title("log axis: exponential decay is a straight line")
     axes[1].set_ylim(ewma_w[-1] / 2, 0.3)
-    axes[0].legend(loc="upper right", fontsize=8)
+    axes[0].legend(loc="upper left", fontsize=8)
     return fig
 
 
@@ -271,7 +304,7 @@ class SmoothingExplorer(LiveFigure):
         self.window_line = ax.axvline(0, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=1.5,
                                       label="k = 1/(1 − β): weight down to ≈ 1/e of today's")
         ax.set_xlim(days - 0.5, -0.5)  # today (k = 0) on the right, as in the series above
-        ax.set_xlabel("k = days before today")
+        ax.set_xlabel("k = days before today (today on the right)")
         ax.set_ylabel("weight")
         ax.yaxis.set_major_locator(MaxNLocator(4))
         ax.grid(True, axis="y", alpha=0.3)
@@ -302,7 +335,7 @@ class SmoothingExplorer(LiveFigure):
         days = len(self.k)
         where = "" if inside else f" (1/(1 − β) = {window:.0f} days is off this panel)"
         self.ax_weights.set_title(f"The weights in today's average: these {days} days carry "
-                                  f"1 − β^{days} = {1 - beta ** days:.1%} of the total{where}", fontsize=10)
+                                  f"$1-\\beta^{{{days}}}$ = {1 - beta ** days:.1%} of the total{where}", fontsize=10)
 
 
 WIDGETS = {"smoothing": SmoothingExplorer}
@@ -330,7 +363,8 @@ def slips(theta, beta: float) -> dict[str, np.ndarray]:
         return np.array(out)
 
     right = ewma(theta, beta)
-    return {
+    t = np.arange(1, len(theta) + 1)
+    found = {
         "your values match v_t = β·v_{t−1} + θ_t: the (1 − β) is missing, so the weights add up to about "
         f"1/(1 − β) = {effective_window(beta):g} instead of 1 and the average grows far above the data.":
             recursion(beta, 1.0, 0.0),
@@ -343,18 +377,32 @@ def slips(theta, beta: float) -> dict[str, np.ndarray]:
         "your values are v_0, v_1, …, v_{t−1}: one step late. Append v after updating it with θ_t, so that the "
         "list holds v_1 … v_t.":
             np.concatenate([[0.0], right[:-1]]),
+        "your values are bias-corrected, v_t / (1 − βᵗ): that is lesson 02's v̂_t. Here return the plain v_t "
+        "from v_0 = 0, whose first values are too small (lesson 02 measures by how much, and repairs it).":
+            right / (1 - beta**t),
     }
+    if not math.isclose(beta, 0.9):  # with β = 0.9, 0.1 *is* 1 − β: the slip shows only with another β
+        found["your values match v_t = β·v_{t−1} + 0.1·θ_t: 0.1 is (1 − β) only when β = 0.9. Write (1 - beta), "
+              f"which is {1 - beta:g} here, so that the weights add up to 1 for every β."] = recursion(beta, 0.1, 0.0)
+    return found
+
+
+def exercise_setup(beta: float) -> str:
+    """What the check runs, in words the learner can re-run: ``ewma(theta[:10], beta)`` gives the expected values."""
+    days = len(exercise_series())
+    return f"β = {beta}, θ = theta[:{days}] (the first {days} days of 2012), from v_0 = 0"
 
 
 def check_ewma(fn) -> Feedback:
     """Check the learner's ``fn(theta, beta)`` against ``helpers.averages.ewma``, first with β = 0.9, then 0.5.
 
-    The feedback names the first step that differs, with both values, and the slip
-    behind it when the values match a known one.
+    The feedback names the first step that differs, with both values, the setup that
+    produced them (β and the data), and the slip behind it when the values match a known one.
     """
     theta = exercise_series()
     for beta in EXERCISE_BETAS:
-        yours, feedback = attempt(fn, theta.copy(), beta, name=getattr(fn, "__name__", "your function"))
+        setup = exercise_setup(beta)
+        yours, feedback = attempt(fn, theta.copy(), beta, name=getattr(fn, "__name__", "your function"), setup=setup)
         if feedback is not None:
             return feedback
         expected = ewma(theta, beta)
@@ -364,7 +412,8 @@ def check_ewma(fn) -> Feedback:
             values = None  # not numbers: compare() says so
         if values is not None and values.ndim == 0:
             return Feedback(False, f"✗ Not yet. With β = {beta}, it returned one number, {float(values):.4g}; "
-                                   f"return the whole list v_1, …, v_{len(theta)} (one value per θ).")
+                                   f"return the whole list v_1, …, v_{len(theta)} (one value per θ)."
+                                   f"\n  The check used: {setup}.")
         if values is not None and values.shape == (len(theta) + 1,) and np.allclose(values[1:], expected):
             return Feedback(False, f"✗ Not yet. It returned {len(theta) + 1} values for {len(theta)} days: "
                                    "v_0 = 0 is in the list. Return v_1, …, v_t only (one value per θ).")
@@ -373,9 +422,9 @@ def check_ewma(fn) -> Feedback:
             if other != beta:
                 mistakes[f"your values are the EWMA with β = {other}: use the beta argument, not a fixed "
                          "number."] = ewma(theta, other)
-        feedback = compare(yours, expected, symbol="v", mistakes=mistakes,
+        feedback = compare(yours, expected, symbol="v", mistakes=mistakes, setup=setup,
                            success="Your recursion is the EWMA.")
         if not feedback.passed:
-            return Feedback(False, f"With β = {beta}, θ = the first {len(theta)} days of 2012:\n{feedback.message}")
+            return feedback
     return Feedback(True, f"✓ Correct: all {len(theta)} values of v match, for β = "
                           f"{' and β = '.join(str(b) for b in EXERCISE_BETAS)}. Your recursion is the EWMA.")

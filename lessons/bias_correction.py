@@ -23,12 +23,13 @@ from helpers.averages import bias_correction_factor, effective_window, ewma, ewm
 from helpers.datasets import seattle_temperatures
 from helpers.optimizers import Adam, trace
 from helpers.plotting import DATA_STYLE, OKABE_ITO, new_figure
+from lessons.averages import start_bias
 from lessons.checks import Feedback, attempt, compare
 from lessons.widgets import LiveFigure, beta_slider, toggle
 
 __all__ = [
-    "weight_totals", "negligible_after", "correction_table", "adam_second_moment",
-    "adam_step_sizes", "cold_start_figure", "CorrectionExplorer", "exercise_data", "slips",
+    "weight_totals", "start_bias", "negligible_after", "correction_table", "adam_second_moment",
+    "adam_step_sizes", "cold_start_figure", "CorrectionExplorer", "exercise_data", "exercise_setup", "slips",
     "check_bias_corrected_ewma", "WIDGETS",
 ]
 
@@ -253,6 +254,12 @@ def exercise_data() -> tuple[np.ndarray, float]:
     return seattle_temperatures(EXERCISE_DAYS)[1], EXERCISE_BETA
 
 
+def exercise_setup() -> str:
+    """What the check runs, in the notebook's own names: ``ewma(theta[:30], 0.9, bias_correction=True)`` is expected."""
+    return (f"β = {EXERCISE_BETA}, θ = theta[:{EXERCISE_DAYS}] (the first {EXERCISE_DAYS} days of 2012), "
+            "from v_0 = 0")
+
+
 def _recursion(theta: np.ndarray, beta: float, scale: float) -> np.ndarray:
     """v_t = β v_{t−1} + scale · θ_t from v_0 = 0 (scale = 1 − β is the EWMA; 1 forgets the (1 − β))."""
     v, out = 0.0, np.empty_like(theta)
@@ -282,6 +289,9 @@ def slips(theta, beta: float) -> dict[str, np.ndarray]:
         "these are v_t, the average before the correction: divide each v_t by 1 − βᵗ.": v,
         "you divided by (1 − β), the same number at every step; the divisor is 1 − βᵗ, which changes with t.":
             v / (1 - beta),
+        "you divided by √(1 − βᵗ), the square root of the total weight; divide by the total itself, 1 − βᵗ. "
+        "(Adam takes a square root after correcting its second moment: √v̂_t = √(v_t / (1 − β₂ᵗ)).)":
+            v / np.sqrt(1 - beta**t),
         "you divided by 1 − β^(t−1) (off by one step: 1 − β⁰ = 0 at t = 1). t starts at 1; with a 0-based "
         "index i (enumerate, range), the exponent is i + 1.": off_by_one_down,
         "you divided by 1 − β^(t+1) (off by one step). The first step, t = 1, divides by 1 − β, "
@@ -307,7 +317,8 @@ def check_bias_corrected_ewma(fn: Callable) -> Feedback:
     theta, beta = exercise_data()
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a slip such as 1 − β⁰ = 0 is feedback, not a warning
-        result, feedback = attempt(fn, theta.copy(), beta, name=getattr(fn, "__name__", None))
+        result, feedback = attempt(fn, theta.copy(), beta, name=getattr(fn, "__name__", None),
+                                   setup=exercise_setup())
     if feedback is not None:
         if "ZeroDivisionError" in feedback.message:
             hint = ("at t = 1 the divisor is 1 − β¹ = 1 − β, never 0. "
@@ -324,5 +335,5 @@ def check_bias_corrected_ewma(fn: Callable) -> Feedback:
                                "starting with 0.\n  Hint: v_0 = 0 is the starting state, not an output; "
                                "return one value per θ_t.")
     with np.errstate(all="ignore"):
-        return compare(result, expected, symbol="v̂", mistakes=slips(theta, beta), fmt=".4f",
+        return compare(result, expected, symbol="v̂", mistakes=slips(theta, beta), fmt=".4f", setup=exercise_setup(),
                        success="v̂_1 = θ_1, and every v̂_t is a true weighted average.")

@@ -6,7 +6,14 @@ and, where the wrong values match a known slip (a missing (1 − β), the wrong
 power of β, …), what that slip is::
 
     ✗ Not yet. v_3 is 0.271, expected 0.0271 (the first difference, at t = 3).
+      The check used: β = 0.9, θ = theta[:10] (the first 10 days of 2012), from v_0 = 0.
       Hint: your values match v_t = β·v_{t−1} + θ_t: did you forget the (1 − β)?
+
+The "check used" line (``setup=``) says what the check ran, so that the expected
+number can be recomputed by hand.  An exception in the learner's code is reported
+with the line it came from; a result of the wrong kind or shape is described in
+the learner's terms (``unpack_result``), before any helper sees it, so that no
+helper's internal message ("p must have a last axis …") reaches the learner.
 
 The notebook runs top to bottom with the exercise unfilled: a stub that raises
 ``NotImplementedError`` gets a "not yet" message, not a traceback.
@@ -14,13 +21,18 @@ The notebook runs top to bottom with the exercise unfilled: a stub that raises
 
 from __future__ import annotations
 
+import linecache
+import os
+import re
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Feedback", "attempt", "compare", "rounding"]
+__all__ = ["Feedback", "attempt", "compare", "unpack_result", "describe_value", "error_location", "rounding"]
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
 @dataclass(frozen=True)
@@ -34,8 +46,58 @@ class Feedback:
         return self.message
 
 
-def attempt(fn: Callable, *args, name: str | None = None) -> tuple[object, Feedback | None]:
-    """Call the learner's ``fn(*args)``; return ``(result, None)``, or ``(None, feedback)`` if it cannot be used."""
+def _setup_line(setup: str) -> str:
+    """The line that says what the check ran ("" when the check does not say)."""
+    return f"\n  The check used: {setup.rstrip('.')}." if setup else ""
+
+
+def describe_value(value, width: int = 60) -> str:
+    """A learner's value in a message: its type and a short repr, never a memory address.
+
+    ``<generator object f at 0x7f…>`` says nothing to a learner and differs from run
+    to run; such values are named by their type alone.
+    """
+    text = repr(value)
+    if _ADDRESS.search(text):
+        kind = type(value).__name__
+        hint = " (wrap it in list(...) to get its values)" if kind in ("generator", "map", "filter", "zip") else ""
+        return f"a {kind}{hint}"
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return f"{type(value).__name__} {text}"
+
+
+def error_location(fn: Callable, error: BaseException) -> str:
+    """Where in the learner's code ``error`` came from: "line 4 of its cell, in my_ewma: v = …".
+
+    The traceback's last frame in the file that defines ``fn`` (a notebook cell: IPython
+    compiles each cell under its own name and registers its lines in ``linecache``), with
+    that frame's line number and source line.  Frames inside numpy or ``helpers`` are
+    skipped: the learner's own line is the one to look at.  "" if none is found.
+    """
+    code = getattr(getattr(fn, "__wrapped__", fn), "__code__", None)
+    if code is None:
+        return ""
+    last = None
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == code.co_filename:
+            last = tb
+        tb = tb.tb_next
+    if last is None:
+        return ""
+    filename, lineno, function = code.co_filename, last.tb_lineno, last.tb_frame.f_code.co_name
+    place = os.path.basename(filename) if os.path.isfile(filename) else "its cell"  # never a full path
+    text = linecache.getline(filename, lineno).strip()
+    return f"line {lineno} of {place}, in {function}" + (f": {text}" if text else "")
+
+
+def attempt(fn: Callable, *args, name: str | None = None, setup: str = "") -> tuple[object, Feedback | None]:
+    """Call the learner's ``fn(*args)``; return ``(result, None)``, or ``(None, feedback)`` if it cannot be used.
+
+    An exception becomes feedback naming it, the line of the learner's code it came
+    from (``error_location``) and, if given, the ``setup`` the check ran.
+    """
     name = name or getattr(fn, "__name__", "your function")
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -45,10 +107,44 @@ def attempt(fn: Callable, *args, name: str | None = None) -> tuple[object, Feedb
         return None, Feedback(False, f"Not yet: {name} still raises NotImplementedError. "
                                      "Replace that line with your code, run the cell, then run this check again.")
     except Exception as error:  # noqa: BLE001 - any error in learner code is feedback, not a crash
-        return None, Feedback(False, f"✗ {name} raised {type(error).__name__}: {error}")
+        where = error_location(fn, error)
+        message = f"✗ {name} raised {type(error).__name__}: {_ADDRESS.sub('', str(error))}"
+        return None, Feedback(False, message + (f"\n  It came from {where}" if where else "") + _setup_line(setup))
     if result is None:
         return None, Feedback(False, f"✗ {name} returned None: did you forget the `return`?")
     return result, None
+
+
+def unpack_result(result, names: Sequence[str], shape: tuple, *, name: str = "your function",
+                  step: int | None = None, setup: str = "") -> tuple[tuple[np.ndarray, ...] | None, Feedback | None]:
+    """Check that a step function returned ``len(names)`` arrays of ``shape``; return them as float arrays.
+
+    Returns ``(arrays, None)`` or ``(None, feedback)``, the feedback in the learner's
+    terms ("momentum_step should return (x, v) …; at step 2 its v has shape (3,)"),
+    so that a wrong result is explained before it reaches a helper.  ``names`` are
+    the things returned, in order (a single name: the result is that one array).
+    """
+    wanted = f"({', '.join(names)})" if len(names) > 1 else names[0]
+    when = f" at step {step}" if step is not None else ""
+    parts = (result,) if len(names) == 1 else result
+    if len(names) > 1 and not (isinstance(result, (tuple, list)) and len(result) == len(names)):
+        got = f"{len(result)} things" if isinstance(result, (tuple, list)) else describe_value(result)
+        return None, Feedback(False, f"✗ {name} should return {len(names)} things, {wanted}, in that order;"
+                                     f"{when} it returned {got}." + _setup_line(setup))
+    arrays = []
+    for symbol, part in zip(names, parts, strict=True):
+        try:
+            array = np.asarray(part, dtype=float)
+        except (TypeError, ValueError):
+            return None, Feedback(False, f"✗ {name} should return numbers for {symbol};{when} its {symbol} is "
+                                         f"{describe_value(part)}." + _setup_line(setup))
+        if array.shape != tuple(shape):
+            each = f"{wanted}, each with the shape of x, {tuple(shape)}" if len(names) > 1 else \
+                f"{wanted} with shape {tuple(shape)}"
+            return None, Feedback(False, f"✗ {name} should return {each};{when} its {symbol} has shape "
+                                         f"{array.shape}." + _setup_line(setup))
+        arrays.append(array)
+    return tuple(arrays), None
 
 
 def _format(value, fmt: str) -> str:
@@ -70,28 +166,31 @@ def compare(
     rtol: float = 1e-9,
     atol: float = 1e-12,
     fmt: str = ".4g",
+    setup: str = "",
 ) -> Feedback:
     """Compare a learner's sequence with the expected one, entry by entry along the first axis.
 
     ``symbol`` names an entry in the message (``v`` gives ``v_3``); entry ``k`` is
     step ``first_index + k``.  ``mistakes`` maps a hint to the sequence a known slip
     would produce: if the learner's values match one of them, its hint is given.
+    ``setup`` says what the check ran ("β = 0.9, θ = theta[:10], from v_0 = 0"): a
+    failure message then states it, so that the expected values can be recomputed.
     """
     expected = np.asarray(expected, dtype=float)
     try:
         yours = np.asarray(yours, dtype=float)
     except (TypeError, ValueError):
-        return Feedback(False, f"✗ Expected numbers for {symbol}; got {type(yours).__name__} {yours!r:.60}.")
+        return Feedback(False, f"✗ Expected numbers for {symbol}; got {describe_value(yours)}." + _setup_line(setup))
     if yours.shape != expected.shape:
         return Feedback(False, f"✗ Expected {symbol} with shape {expected.shape} "
-                               f"({len(expected)} steps); got shape {yours.shape}.")
+                               f"({len(expected)} steps); got shape {yours.shape}." + _setup_line(setup))
     close = np.isclose(yours, expected, rtol=rtol, atol=atol).reshape(len(expected), -1).all(axis=1)
     if close.all():
         return Feedback(True, f"✓ Correct: all {len(expected)} values of {symbol} match. {success}".rstrip())
     k = int(np.argmin(close))
     step = first_index + k
     message = (f"✗ Not yet. {symbol}_{step} is {_format(yours[k], fmt)}, expected {_format(expected[k], fmt)} "
-               f"(the first difference, at {index} = {step}).")
+               f"(the first difference, at {index} = {step}).") + _setup_line(setup)
     for hint, wrong in (mistakes or {}).items():
         wrong = np.asarray(wrong, dtype=float)
         if wrong.shape == yours.shape and np.allclose(yours, wrong, rtol=rtol, atol=atol, equal_nan=True):

@@ -24,7 +24,10 @@ Interactive figures (``WIDGETS``):
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from matplotlib import colormaps
@@ -44,7 +47,7 @@ from helpers.plotting import (
     style,
 )
 from helpers.surfaces import SURFACES, Surface, curvatures, elongated_quadratic
-from lessons.checks import Feedback, attempt, compare
+from lessons.checks import Feedback, attempt, compare, unpack_result
 from lessons.playground import Contender, Playground, divergence_step
 from lessons.widgets import LiveFigure, beta_slider, dropdown, lr_slider
 
@@ -57,17 +60,28 @@ __all__ = [
     "MAP_DEFAULTS",
     "VELOCITY_DEFAULTS",
     "NESTEROV_DEFAULTS",
+    "SURFACE_LRS",
     "EXERCISE",
     "gd_limit",
     "momentum_limit",
     "nesterov_limit",
+    "steps_to_stay",
     "steps_to",
+    "first_arrival",
+    "spiral_estimate",
+    "DampenedMomentum",
+    "cold_start_table",
+    "dampening_check",
+    "nesterov_row_paths",
+    "overshoot_table",
+    "surface_rates",
     "gd_rates",
     "gd_runs",
     "best_gd",
     "best_momentum",
     "map_grid",
     "steps_map",
+    "beta_row",
     "best_on_map",
     "map_lookup",
     "averaging_ratios",
@@ -84,6 +98,7 @@ __all__ = [
     "nesterov_playground",
     "map_playground",
     "WIDGETS",
+    "exercise_setup",
     "check_momentum_step",
 ]
 
@@ -93,7 +108,7 @@ SURFACE = elongated_quadratic()
 #: The two conventions for the velocity, as the drop-down shows them → ``Momentum(form=...)``.
 FORMS = {"sum (PyTorch)": "sum", "ewma (lecture)": "ewma"}
 
-#: "Converged" means ‖x_k − x*‖ ≤ TOL.
+#: "Converged after k steps" means ‖x_j − x*‖ ≤ TOL for every j ≥ k (checked up to twice the step budget).
 TOL = 1e-6
 
 #: TOL as people write it (1e-6, not Python's 1e-06).
@@ -116,6 +131,11 @@ MAP_BETA = (0.0, 0.99, 0.01)
 #: The playgrounds' starting sliders (the velocity playground starts at GD's "just below the limit" α).
 VELOCITY_DEFAULTS = {"lr": 0.45, "beta": 0.5}
 NESTEROV_DEFAULTS = {"lr": 0.3, "beta": 0.9}
+
+#: The learning rate each other surface starts with when the playground's drop-down selects it: the
+#: quadratic's α (0.3 or 0.45) blows up at step 1 on Rosenbrock and Beale, whose gradients at their starts
+#: are about 160 and 100.  Each shows its valley at these rates (see ``surface_rates``).
+SURFACE_LRS = {"Rosenbrock": 1e-3, "Beale": 3e-3, "saddle": 0.1}
 
 
 # --- the numbers the prose relies on ----------------------------------------------
@@ -146,10 +166,55 @@ def nesterov_limit(lam_max: float, beta):
     return 2 * (1 + beta) / ((1 + 2 * beta) * lam_max)
 
 
+def steps_to_stay(opt, grad_fn, x0, x_star, steps: int, tol: float = TOL, horizon: int | None = None) -> np.ndarray:
+    """For a batch of runs, the step k after which the run *stays* within ``tol``: ‖x_j − x*‖ ≤ tol for all j ≥ k.
+
+    "All j" is checked up to ``horizon`` steps (default: twice ``steps``); a count above
+    ``steps`` is reported as inf, as is a run that diverges.  Momentum spirals in: its
+    first visit inside the ball may be followed by a swing back out, so the first
+    arrival (``helpers.optimizers.steps_to_converge``) can be well before this step.
+    The last axis of ``x0`` holds the coordinates; leading axes index independent runs
+    (hyperparameters passed to ``opt`` as arrays that broadcast against ``x0``).
+    """
+    horizon = 2 * steps if horizon is None else horizon
+    if not (isinstance(steps, (int, np.integer)) and 0 < steps <= horizon):
+        raise ValueError(f"steps must be a whole number in [1, horizon={horizon}]; got steps={steps!r}.")
+    x = np.asarray(x0, dtype=float)
+    x_star = np.asarray(x_star, dtype=float)
+    last_outside = np.where(np.linalg.norm(x - x_star, axis=-1) <= tol, -1.0, 0.0)
+    state = opt.init(x)
+    with np.errstate(all="ignore"):  # a diverging cell is a result (inf), not a warning
+        for k in range(1, horizon + 1):
+            x, state = opt.step(x, grad_fn(x), state)
+            inside = np.linalg.norm(x - x_star, axis=-1) <= tol  # False for NaN: a diverged run never gets in
+            last_outside = np.where(inside, last_outside, float(k))
+    first = last_outside + 1
+    return np.where(first <= steps, first, np.inf)
+
+
 def steps_to(opt, surface: Surface = SURFACE, start=None, steps: int = MAP_STEPS, tol: float = TOL) -> float:
-    """Steps until ‖x_k − x*‖ ≤ tol for one run of ``opt`` (inf if not within ``steps``, or if it diverges)."""
+    """Steps after which one run of ``opt`` stays within ``tol`` of the minimum (inf if not within ``steps``)."""
     x0 = surface.start if start is None else start
-    return float(steps_to_converge(opt, surface.grad, x0, surface.minimum, steps, tol=tol))
+    return float(steps_to_stay(opt, surface.grad, x0, surface.minimum, steps, tol=tol))
+
+
+def first_arrival(opt, surface: Surface = SURFACE, start=None, steps: int = MAP_STEPS, tol: float = TOL) -> float:
+    """The first step with ‖x_k − x*‖ ≤ tol (the run may leave again): what the map counted before."""
+    x0 = surface.start if start is None else start
+    x = run(opt, surface.grad, x0, steps)
+    with np.errstate(invalid="ignore"):
+        inside = np.flatnonzero(np.linalg.norm(x - surface.minimum, axis=-1) <= tol)
+    return float(inside[0]) if inside.size else float("inf")
+
+
+def spiral_estimate(beta: float, surface: Surface = SURFACE, start=None, tol: float = TOL) -> float:
+    r"""Steps for an error shrinking by :math:`\sqrt\beta` per step to go from ‖x_0 − x*‖ to ``tol``.
+
+    :math:`\ln(\lVert x_0 - x^*\rVert/\text{tol}) / \ln(1/\sqrt\beta)`: the rate of momentum
+    when its roots are complex (every direction rings), ignoring the constant in front.
+    """
+    x0 = surface.start if start is None else np.asarray(start, dtype=float)
+    return float(np.log(np.linalg.norm(x0 - surface.minimum) / tol) / np.log(1 / np.sqrt(beta)))
 
 
 def gd_rates(surface: Surface = SURFACE) -> dict[str, float]:
@@ -192,6 +257,164 @@ def best_momentum(surface: Surface = SURFACE) -> dict[str, float]:
     beta = float(((root_kappa - 1) / (root_kappa + 1)) ** 2)
     return {"lr": lr, "beta": beta, "rate": float(np.sqrt(beta)),
             "steps": steps_to(Momentum(lr, beta, form="sum"), surface, steps=5000)}
+
+
+# --- the cold start, in both forms, and PyTorch's dampening ---------------------------------
+
+
+class DampenedState(NamedTuple):
+    t: int
+    v: np.ndarray  # PyTorch's momentum buffer
+
+
+@dataclass(frozen=True, eq=False)
+class DampenedMomentum:
+    r"""PyTorch's ``SGD(lr=α, momentum=β, dampening=τ)``, as ``torch.optim.sgd`` computes it.
+
+    The first step sets the buffer to the gradient, undamped: :math:`v_1 = g_1`; after that
+    :math:`v_t = \beta v_{t-1} + (1-\tau) g_t`; and :math:`x_t = x_{t-1} - \alpha v_t`.  With τ = 0
+    (PyTorch's default) this is the sum form, whose :math:`v_1 = \beta\cdot 0 + g_1` is the same.
+    With τ = β it is *not* the lecture form: its :math:`v_1 = g_1`, not :math:`(1-\beta) g_1`; it is
+    the lecture form started from :math:`v_0 = g_1`, which has no cold start at all.
+    """
+
+    lr: float
+    beta: float
+    dampening: float = 0.0
+
+    def __post_init__(self):
+        for name in ("lr", "beta", "dampening"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or (value <= 0 if name == "lr" else not 0 <= value <= 1):
+                allowed = "a finite number > 0" if name == "lr" else "in [0, 1]"
+                raise ValueError(f"{name} must be {allowed}; got {name}={value!r}.")
+
+    def init(self, x0) -> DampenedState:
+        return DampenedState(t=0, v=np.zeros_like(np.asarray(x0, dtype=float)))
+
+    def step(self, x, g, state: DampenedState) -> tuple[np.ndarray, DampenedState]:
+        x, g = np.asarray(x, dtype=float), np.asarray(g, dtype=float)
+        if state.t == 0:
+            v = g.copy()  # torch: buf = grad.clone() on the first step, no (1 − τ)
+        else:
+            v = self.beta * state.v + (1 - self.dampening) * g  # v_t = β v_{t−1} + (1 − τ) g_t
+        return x - self.lr * v, DampenedState(t=state.t + 1, v=v)
+
+
+def _step_lengths(opt, steps: int, g: float = 1.0) -> np.ndarray:
+    """|x_t − x_{t−1}| for t = 1..steps under the constant gradient g (f(x) = g·x, one coordinate)."""
+    path = run(opt, lambda x: np.full_like(x, g), np.zeros(1), steps)[:, 0]
+    return np.abs(np.diff(path))
+
+
+def cold_start_table(betas=(0.5, 0.9, 0.99), lr: float = 0.1, at: tuple = (1, 10)) -> list[dict]:
+    r"""Momentum's ramp-up from :math:`v_0 = 0` under a constant gradient, in each convention.
+
+    For each β and each step t in ``at``: the step's length as a fraction of that form's
+    steady step (:math:`\alpha g` in the lecture form, :math:`\alpha g/(1-\beta)` in the sum form,
+    :math:`\alpha g` for PyTorch's ``dampening=β``), and as a multiple of gradient descent's
+    :math:`\alpha g`.  Both forms ramp up the same way, :math:`1-\beta^t` of their steady step; the
+    dampened one does not ramp at all.
+    """
+    rows = []
+    horizon = max(at)
+    for beta in betas:
+        forms = {"lecture": (Momentum(lr, beta, form="ewma"), lr),
+                 "sum": (Momentum(lr, beta, form="sum"), lr / (1 - beta)),
+                 "dampened": (DampenedMomentum(lr, beta, dampening=beta), lr)}
+        row = {"beta": beta, "ramp": {t: 1 - beta**t for t in at}}
+        for name, (opt, steady) in forms.items():
+            lengths = _step_lengths(opt, horizon)
+            row[name] = {t: float(lengths[t - 1] / steady) for t in at}
+            row[f"{name} vs GD"] = {t: float(lengths[t - 1] / lr) for t in at}
+        rows.append(row)
+    return rows
+
+
+def dampening_check(lr: float = 0.3, beta: float = 0.9, steps: int = 100, surface: Surface = SURFACE) -> dict:
+    """How far PyTorch's ``SGD(momentum=β, dampening=β)`` is from the lecture form, and what it is instead.
+
+    ``lecture``: the largest path difference from the lecture form at the same α (v_0 = 0);
+    ``from_g1``: from the lecture form started at v_0 = g_1, by hand (rounding error).
+    """
+    damped = run(DampenedMomentum(lr, beta, dampening=beta), surface.grad, surface.start, steps)
+    lecture = run(Momentum(lr, beta, form="ewma"), surface.grad, surface.start, steps)
+    x = surface.start.copy()
+    v = surface.grad(x)  # v_0 = g_1
+    path = [x]
+    for _ in range(steps):
+        v = beta * v + (1 - beta) * surface.grad(x)  # the lecture form's update
+        x = x - lr * v
+        path.append(x)
+    return {"lecture": float(np.abs(damped - lecture).max()), "from_g1": float(np.abs(damped - np.array(path)).max())}
+
+
+# --- Nesterov: the summary table's row, the playground's defaults ---------------------------
+
+
+def nesterov_row_paths(lr: float = NESTEROV_DEFAULTS["lr"], beta: float = NESTEROV_DEFAULTS["beta"],
+                       steps: int = 100, surface: Surface = SURFACE) -> dict[str, np.ndarray]:
+    r"""The summary table's Nesterov row, run two ways.
+
+    The row: :math:`v_t = \beta v_{t-1} + g_t`, :math:`x_t = x_{t-1} - \alpha(g_t + \beta v_t)`.
+
+    ``"row"``: :math:`g_t = \nabla f(x_{t-1})`, at the stored parameters, which already are the
+    look-ahead points (PyTorch's form; equal to ``helpers``' Nesterov).  ``"second look-ahead"``:
+    :math:`g_t = \nabla f(x_{t-1} - \alpha\beta v_{t-1})`, a look-ahead taken again from a point that
+    is already one: a different, wrong method.
+    """
+    paths = {}
+    for name in ("row", "second look-ahead"):
+        x, v = surface.start.copy(), np.zeros_like(surface.start)
+        path = [x]
+        with np.errstate(all="ignore"):
+            for _ in range(steps):
+                g = surface.grad(x if name == "row" else x - lr * beta * v)
+                v = beta * v + g  # v_t = β v_{t−1} + g_t
+                x = x - lr * (g + beta * v)  # x_t = x_{t−1} − α (g_t + β v_t)
+                path.append(x)
+        paths[name] = np.array(path)
+    return paths
+
+
+def overshoot_table(lr: float = NESTEROV_DEFAULTS["lr"], beta: float = NESTEROV_DEFAULTS["beta"],
+                    surface: Surface = SURFACE, after: int = 10) -> dict[str, dict[str, float]]:
+    """GD, heavy ball and Nesterov at (lr, beta): steps to converge, their highest b and when, and the ringing.
+
+    ``top``/``top_step``: the largest b (across the valley: the start is at b = −2, the floor at 0);
+    ``ringing``: the largest |b| from step ``after`` on, the swing still left.
+    """
+    optimizers = {"GD": SGD(lr), "momentum": Momentum(lr, beta, form="sum"), "Nesterov": Nesterov(lr, beta)}
+    table = {}
+    for name, opt in optimizers.items():
+        b = run(opt, surface.grad, surface.start, MAP_STEPS)[:, 1]
+        table[name] = {"steps": steps_to(opt, surface, steps=5000), "top": float(b.max()),
+                       "top_step": int(np.argmax(b)), "ringing": float(np.abs(b[after:]).max())}
+    return table
+
+
+def surface_rates(lr: float, beta: float, contenders: dict[str, Callable[[float, float], object]] | None = None,
+                  steps: int = 100) -> dict[str, dict]:
+    """For each surface: what the quadratic's α does there, and what ``SURFACE_LRS``' α does.
+
+    Per surface: ``lr`` (the rate it starts with), ``at_default`` (each contender's divergence
+    step at ``lr``, None if it does not diverge) and ``at_own`` (f − f* after ``steps`` steps at
+    the surface's own rate, or "diverged at step k").
+    """
+    contenders = contenders or {"GD": lambda a, b: SGD(a), "momentum": lambda a, b: Momentum(a, b, form="sum"),
+                                "Nesterov": lambda a, b: Nesterov(a, b)}
+    table = {}
+    for name, factory in SURFACES.items():
+        surface = factory()
+        own = SURFACE_LRS.get(name, lr)
+        at_default, at_own = {}, {}
+        for c, make in contenders.items():
+            at_default[c] = divergence_step(surface, run(make(lr, beta), surface.grad, surface.start, steps))
+            path = run(make(own, beta), surface.grad, surface.start, steps)
+            k = divergence_step(surface, path)
+            at_own[c] = f"diverged at step {k}" if k is not None else float(surface.f(path[-1]) - surface.f_min)
+        table[name] = {"lr": own, "at_default": at_default, "at_own": at_own}
+    return table
 
 
 def averaging_ratios(surface: Surface = SURFACE, lr: float | None = None, beta: float = 0.9,
@@ -246,16 +469,17 @@ def _steps_map(form: str, steps: int) -> np.ndarray:
     lrs, betas = map_grid()
     beta, lr = np.meshgrid(betas, lrs, indexing="ij")  # rows: β, columns: α
     x0 = np.broadcast_to(SURFACE.start, (*lr.shape, 2))
-    grid = steps_to_converge(Momentum(lr[..., None], beta[..., None], form=form),  # one call, the whole grid
-                             SURFACE.grad, x0, SURFACE.minimum, steps, tol=TOL)
+    grid = steps_to_stay(Momentum(lr[..., None], beta[..., None], form=form),  # one call, the whole grid
+                         SURFACE.grad, x0, SURFACE.minimum, steps, tol=TOL)
     grid.setflags(write=False)
     return grid
 
 
 def steps_map(form: str = "sum", steps: int = MAP_STEPS) -> np.ndarray:
-    """Steps to converge for momentum at every (β, α) of ``map_grid()`` (rows β, columns α): one batched run.
+    """Steps after which momentum stays within TOL, at every (β, α) of ``map_grid()`` (rows β, columns α).
 
-    inf where a run does not get within TOL in ``steps`` steps (too slow, or diverged).
+    One batched run (``steps_to_stay``); inf where a run does not settle within TOL in
+    ``steps`` steps (too slow, or diverged).
     Computed once per (form, steps) and cached; the array is read-only.
     """
     return _steps_map(form, steps)
@@ -269,6 +493,26 @@ def best_on_map(form: str = "sum", steps: int = MAP_STEPS) -> dict[str, float]:
     return {"lr": float(lrs[j]), "beta": float(betas[i]), "steps": float(grid[i, j])}
 
 
+def beta_row(beta: float, form: str = "sum", steps: int = MAP_STEPS) -> dict[str, float]:
+    """The map's row for one β: its fastest cell, the median over the cells that settle, and the first arrival.
+
+    ``first`` and ``first_lr``: the earliest first arrival within TOL along the row (what
+    the map counted before it counted staying), ``first_stays``: when that run stays.
+    """
+    grid = steps_map(form, steps)
+    lrs, betas = map_grid()
+    row = grid[int(np.argmin(np.abs(betas - beta)))]
+    beta = float(betas[int(np.argmin(np.abs(betas - beta)))])
+    x0 = np.broadcast_to(SURFACE.start, (len(lrs), 2))
+    first = steps_to_converge(Momentum(lrs[:, None], beta, form=form), SURFACE.grad, x0, SURFACE.minimum, steps,
+                              tol=TOL)
+    j, k = int(np.argmin(row)), int(np.argmin(first))
+    settled = row[np.isfinite(row)]
+    return {"beta": beta, "fastest": float(row[j]), "lr": float(lrs[j]),
+            "median": float(np.median(settled)) if settled.size else float("inf"),
+            "first": float(first[k]), "first_lr": float(lrs[k]), "first_stays": float(row[k])}
+
+
 def map_lookup(lr: float, beta: float, form: str = "sum", steps: int = MAP_STEPS) -> float:
     """The map's value at the grid point nearest (lr, beta) (exactly a grid point for any slider position)."""
     lrs, betas = map_grid()
@@ -277,16 +521,16 @@ def map_lookup(lr: float, beta: float, form: str = "sum", steps: int = MAP_STEPS
     return float(steps_map(form, steps)[i, j])
 
 
-def lookahead_step(lr: float, beta: float, x, u, grad: Callable = SURFACE.grad) -> dict[str, np.ndarray]:
-    r"""One step from the same state (x, u) (sum-form velocity u), as Polyak's and as Nesterov's look-ahead.
+def lookahead_step(lr: float, beta: float, x, v, grad: Callable = SURFACE.grad) -> dict[str, np.ndarray]:
+    r"""One step from the same state (x, v) (sum-form velocity v), as Polyak's and as Nesterov's look-ahead.
 
-    Polyak (heavy ball): :math:`x' = x - \alpha\beta u - \alpha\nabla f(x)`.
+    Polyak (heavy ball): :math:`x' = x - \alpha\beta v - \alpha\nabla f(x)`.
     Nesterov (Sutskever et al.'s form): first the momentum part to the look-ahead point
-    :math:`\tilde x = x - \alpha\beta u`, then the gradient measured *there*:
+    :math:`\tilde x = x - \alpha\beta v`, then the gradient measured *there*:
     :math:`x' = \tilde x - \alpha\nabla f(\tilde x)`.
     """
-    x, u = np.asarray(x, dtype=float), np.asarray(u, dtype=float)
-    ahead = x - lr * beta * u  # x̃ = x − αβu
+    x, v = np.asarray(x, dtype=float), np.asarray(v, dtype=float)
+    ahead = x - lr * beta * v  # x̃ = x − αβv
     return {"x": x, "ahead": ahead,
             "polyak": ahead - lr * grad(x),  # gradient at x
             "nesterov": ahead - lr * grad(ahead)}  # gradient at x̃
@@ -478,6 +722,11 @@ class VelocityPanel:
         self.axes[0].set_title(f"velocity v (solid), gradient g (dotted)\n{form}{ending}", fontsize=9)
 
 
+def _surface_defaults(lr: float) -> dict[str, dict[str, float]]:
+    """The α each surface starts with in a playground: the lesson's on its own surface, SURFACE_LRS elsewhere."""
+    return {name: {"lr": SURFACE_LRS.get(name, lr)} for name in SURFACES}
+
+
 def _momentum(params: dict) -> Momentum:
     return Momentum(params["lr"], params["beta"], form=FORMS[params.get("form", "sum (PyTorch)")])
 
@@ -495,6 +744,7 @@ def velocity_playground() -> Playground:
         panel=VelocityPanel(),
         describe=_describe,
         width=13.0,
+        surface_defaults=_surface_defaults(VELOCITY_DEFAULTS["lr"]),
     )
 
 
@@ -510,6 +760,7 @@ def nesterov_playground() -> Playground:
         starts=_starts,
         steps=100,
         describe=_describe,
+        surface_defaults=_surface_defaults(NESTEROV_DEFAULTS["lr"]),
     )
 
 
@@ -531,12 +782,13 @@ class MapPanel:
                                extent=(log_lrs[0] - dx, log_lrs[-1] + dx, self.betas[0] - dy, self.betas[-1] + dy))
         colourbar = ax.figure.colorbar(self.image, ax=ax, pad=0.02)
         colourbar.ax.yaxis.set_minor_locator(NullLocator())  # unlabelled minor ticks cost render time
-        colourbar.set_label(f"steps to ‖x − x*‖ ≤ {TOL_TEXT} (grey: not within {self.steps})")
+        colourbar.set_label(f"steps until ‖x − x*‖ stays ≤ {TOL_TEXT} (grey: not within {self.steps})")
         lam_max = curvatures(SURFACE)[-1]
         boundary = momentum_limit(lam_max, self.betas, self.form)
         inside = boundary <= self.lrs[-1]
         ax.plot(np.log10(boundary[inside]), self.betas[inside], color=OKABE_ITO["vermillion"], linewidth=2,
-                label="α·λ_max = 2(1+β)" if self.form == "sum" else "α(1−β)·λ_max = 2(1+β)")
+                label=r"$\alpha\lambda_{max} = 2(1+\beta)$" if self.form == "sum"
+                else r"$\alpha(1-\beta)\lambda_{max} = 2(1+\beta)$")
         (self.marker,) = ax.plot([], [], marker="o", markersize=10, markerfacecolor="none", markeredgewidth=2,
                                  color=OKABE_ITO["black"], linestyle="none", label="the sliders' (α, β)")
         ticks = [0.01, 0.03, 0.1, 0.3, 1.0]
@@ -550,7 +802,7 @@ class MapPanel:
         self.marker.set_data([np.log10(lr)], [beta])
         n = map_lookup(lr, beta, self.form, self.steps)
         verdict = f"{n:.0f} steps" if np.isfinite(n) else f"not within {self.steps} steps"
-        ax.set_title(f"momentum's steps to converge (at the circle: {verdict})", fontsize=10)
+        ax.set_title(f"momentum's steps to settle within {TOL_TEXT} (at the circle: {verdict})", fontsize=10)
 
 
 def map_playground() -> Playground:
@@ -612,50 +864,82 @@ _SLIPS = {
 }
 
 
+def exercise_setup() -> str:
+    """What the check runs, in the notebook's names, so that an expected x_t can be recomputed by hand."""
+    lr, beta, steps = EXERCISE["lr"], EXERCISE["beta"], EXERCISE["steps"]
+    return (f"α = {lr:g}, β = {beta:g}, {steps} steps on f(w, b) = 0.1 w² + 2 b² from x_0 = (−5, −2) "
+            "with v_0 = (0, 0), "
+            "each step given g = surface.grad(x) at the current x")
+
+
+def _learner_run(momentum_step: Callable, lr: float, beta: float, steps: int, setup: str):
+    """x_1..x_steps and v_1..v_steps from the learner's step, or the Feedback that says why they cannot be used.
+
+    Each result is checked (two arrays shaped like x) before the surface's gradient sees it,
+    so a wrong return is explained in the learner's terms, not in a helper's.
+    """
+    name = getattr(momentum_step, "__name__", "<lambda>")
+    name = "momentum_step" if name == "<lambda>" else name
+    x, v = SURFACE.start.copy(), np.zeros_like(SURFACE.start)
+    xs, vs = [], []
+    for t in range(1, steps + 1):
+        result, feedback = attempt(momentum_step, x.copy(), v.copy(), SURFACE.grad(x), lr, beta, name=name,
+                                   setup=setup)
+        if feedback is None:
+            arrays, feedback = unpack_result(result, ("x", "v"), x.shape, name=name, step=t, setup=setup)
+        if feedback is not None:
+            return feedback
+        x, v = arrays
+        xs.append(x)
+        vs.append(v)
+    return np.array(xs), np.array(vs)
+
+
+#: Velocities that carry the learning rate inside: the same x path for a fixed α, another convention for v.
+_CONVENTIONS = {
+    1.0: "v = βv + αg, then x = x − v (the form PyTorch's documentation ascribes to Sutskever et al. and other "
+         "frameworks: the learning rate lives inside v, so your v is α times PyTorch's)",
+    -1.0: "v = βv − αg, then x = x + v (Sutskever et al.'s own signs, and CS231n's: v is the step itself, so your v "
+          "is −α times PyTorch's)",
+}
+
+
 def check_momentum_step(momentum_step: Callable) -> Feedback:
     """Check the learner's ``momentum_step(x, v, g, lr, beta) -> (x, v)`` (sum form) against ``Momentum(form="sum")``.
 
     Runs 8 steps on the lesson's surface from its start (α = 0.3, β = 0.8) and names
-    the first step that differs, with the slip the values match, if any.
+    the first step that differs, with the slip the values match, if any, and the setup.
+    The exercise compares x: a step with the learning rate inside the velocity
+    (``v = βv + αg; x −= v``, or CS231n's ``v = βv − αg; x += v``) gives PyTorch's x path
+    exactly for a fixed α, so it passes, and the feedback names its convention for v.
     """
     lr, beta, steps = EXERCISE["lr"], EXERCISE["beta"], EXERCISE["steps"]
-    x0 = SURFACE.start
-
-    def pair(x, v, g, lr_, beta_):
-        result, feedback = attempt(momentum_step, x, v, g, lr_, beta_, name="momentum_step")
-        if feedback is not None:
-            raise _Stop(feedback)
-        if not isinstance(result, tuple) or len(result) != 2:
-            raise _Stop(Feedback(False, "✗ momentum_step should return a pair (x, v): the new position and the new "
-                                        f"velocity; got {type(result).__name__} {result!r:.60}."))
-        return result
-
-    try:
-        xs, vs = _run_step(pair, lr, beta, steps)
-    except _Stop as stop:
-        return stop.feedback
-    except (TypeError, ValueError) as error:
-        return Feedback(False, f"✗ momentum_step returned something that is not two arrays of shape (2,): {error}")
-    if xs.shape != (steps, *x0.shape) or vs.shape != xs.shape:
-        return Feedback(False, f"✗ momentum_step should return x and v with the shape of x, {x0.shape}; "
-                               f"got x with shape {xs.shape[1:]} and v with shape {vs.shape[1:]}.")
-    tr = trace(Momentum(lr, beta, form="sum"), SURFACE.grad, x0, steps)
+    setup = exercise_setup()
+    learner = _learner_run(momentum_step, lr, beta, steps, setup)
+    if isinstance(learner, Feedback):
+        return learner
+    xs, vs = learner
+    tr = trace(Momentum(lr, beta, form="sum"), SURFACE.grad, SURFACE.start, steps)
     expected_x, expected_v = tr.path[1:], tr.history("v")[1:]
     mistakes = {}
     with np.errstate(all="ignore"):
         for hint, slip in _SLIPS.items():
             mistakes[hint] = _run_step(slip, lr, beta, steps)[0]
-    feedback = compare(xs, expected_x, symbol="x", mistakes=mistakes)
+        feedback = compare(xs, expected_x, symbol="x", mistakes=mistakes, setup=setup)
     if not feedback.passed:
         return feedback
-    feedback = compare(vs, expected_v, symbol="v")
+    passed = (f"✓ Correct: all {steps} steps of x match helpers.optimizers.Momentum(form=\"sum\") "
+              f"(α = {lr:g}, β = {beta:g}), i.e. PyTorch's SGD(momentum=β).")
+    for sign, convention in _CONVENTIONS.items():
+        if np.allclose(vs, sign * lr * expected_v, rtol=1e-9, atol=1e-12):
+            return Feedback(True, f"{passed}\n  Your v follows another convention: {convention}. With a fixed α it is "
+                                  "the same optimizer, which is why x matches. The forms part only when α changes "
+                                  "during training (a schedule): PyTorch's v = βv + g rescales the whole next step at "
+                                  "once, a v with α inside rescales only the new gradients.")
+    feedback = compare(vs, expected_v, symbol="v", setup=setup)
     if not feedback.passed:
-        return Feedback(False, feedback.message.replace("✗ Not yet.", "✗ Not yet: x is right but v is not.", 1))
-    return Feedback(True, f"✓ Correct: all {steps} steps of x and v match helpers.optimizers.Momentum(form=\"sum\") "
-                          f"(α = {lr:g}, β = {beta:g}), i.e. PyTorch's SGD(momentum=β).")
-
-
-class _Stop(Exception):
-    def __init__(self, feedback: Feedback):
-        super().__init__(feedback.message)
-        self.feedback = feedback
+        first, *_ = feedback.message.splitlines()
+        return Feedback(False, first.replace("✗ Not yet.", "✗ Not yet: x is right but v is not.", 1) + f"\n  The check "
+                        f"used: {setup}.\n  Hint: every x is right, so each step moved along the right velocity; "
+                        "return that same v_t = β·v_{t−1} + g_t as the second value.")
+    return Feedback(True, f"{passed} Your v matches too.")

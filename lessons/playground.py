@@ -17,6 +17,14 @@ Each contender turns the current control values into an optimizer::
 Every position of every control draws: a path that diverges is cut where it leaves
 the window and its legend entry says "diverged at step k".  The contour grid of a
 surface is computed once; a slider move reruns only the optimizers.
+
+Surfaces differ in scale: a learning rate that suits one may diverge at step 1 on
+another.  ``surface_defaults={"Rosenbrock": {"lr": 1e-3}, …}`` gives a surface the
+control values it starts with: choosing it in the drop-down sets them (one redraw).
+Noisy gradients and schedules (lesson 07): ``gradient(surface, params)`` makes the
+gradient every run steps with, afresh for each run (a ``helpers.stochastic.NoisyGradient``
+seeded from a control gives every contender the same draws, and the same picture for
+the same seed), and a contender's ``schedule(params)`` gives its learning-rate schedule.
 """
 
 from __future__ import annotations
@@ -48,15 +56,29 @@ BLOW_UP = 1e6  # a loss this many times the starting loss counts as diverged
 
 @dataclass(frozen=True)
 class Contender:
-    """One optimizer in the playground: its legend name, how to build it from the controls, its look."""
+    """One optimizer in the playground: its legend name, how to build it from the controls, its look.
+
+    ``look`` is a key of ``helpers.plotting.STYLES`` (default: ``name``), or the plot keywords
+    themselves (colour, line style, marker) for a run that is not one of the standard
+    optimizers, e.g. the same optimizer under a schedule.  ``schedule``, if given, turns the
+    controls into the run's learning-rate schedule (a ``helpers.schedules`` record, or None).
+    """
 
     name: str
     make: Callable[[dict], object]
-    look: str = ""  # a key of helpers.plotting.STYLES; defaults to ``name``
+    look: str | Mapping = ""
+    schedule: Callable[[dict], object] | None = None
 
     @property
     def style_name(self) -> str:
-        return self.look or self.name
+        return self.look if isinstance(self.look, str) and self.look else self.name
+
+    def style(self, markevery: int | None = None) -> dict:
+        """Keyword arguments for ``ax.plot``: the look, with the playground's line width and marker size."""
+        if isinstance(self.look, Mapping):
+            kwargs = dict(self.look, linewidth=1.8, markersize=4)
+            return kwargs if markevery is None else dict(kwargs, markevery=markevery)
+        return style(self.style_name, markevery=markevery)
 
 
 class Panel(Protocol):
@@ -92,13 +114,23 @@ class Playground(LiveFigure):
         panel: Panel | None = None,
         describe: Callable[[dict], str] | None = None,
         width: float = 11.0,
+        surface_defaults: Mapping[str, Mapping[str, object]] | None = None,
+        gradient: Callable[[Surface, dict], Callable] | None = None,
     ):
         self.contenders = list(contenders)
+        self.gradient = gradient or (lambda surface, params: surface.grad)
         self.surfaces = dict(surfaces)
         self.starts = starts or (lambda s: {"default start": s.start})
         self.steps = steps
         self.panel = panel
         self.describe = describe or (lambda p: "")
+        self.surface_defaults = {name: dict(values) for name, values in (surface_defaults or {}).items()}
+        for name, values in self.surface_defaults.items():
+            unknown = set(values) - set(controls)
+            if name not in self.surfaces or unknown:
+                raise ValueError(f"surface_defaults must map a surface ({', '.join(map(repr, self.surfaces))}) to "
+                                 f"values of the controls ({', '.join(map(repr, controls))}); "
+                                 f"got {name!r}: {values!r}.")
         self.traces: dict[str, Trace] = {}
         self.diverged: dict[str, int | None] = {}
         self._grids: dict[str, tuple] = {}
@@ -111,8 +143,9 @@ class Playground(LiveFigure):
         start_names = list(self.starts(self.surfaces[first]))
         if len(start_names) > 1:
             controls["start"] = dropdown(start_names, description="start")
-            if "surface" in controls:  # registered before the redraw, so it runs first
-                controls["surface"].observe(self._surface_changed, names="value")
+        if "surface" in controls and ("start" in controls or self.surface_defaults):
+            # registered before the redraw, so it runs first
+            controls["surface"].observe(self._surface_changed, names="value")
 
         fig = new_figure(width, 4.2)
         n_panels = 3 if panel else 2
@@ -121,7 +154,7 @@ class Playground(LiveFigure):
         self.ax_panel = axes[2] if panel else None
         self.path_lines, self.loss_lines = {}, {}
         for c in self.contenders:
-            look = style(c.style_name, markevery=max(1, steps // 20))
+            look = c.style(markevery=max(1, steps // 20))
             (self.path_lines[c.name],) = self.ax_path.plot([], [], label=c.name, zorder=4, **look)
             (self.loss_lines[c.name],) = self.ax_loss.plot([], [], label=c.name, **dict(look, markevery=None,
                                                                                           marker=None))
@@ -137,18 +170,25 @@ class Playground(LiveFigure):
     # --- what a control change recomputes ---------------------------------------
 
     def _surface_changed(self, change) -> None:
-        """A new surface may offer other starts: refresh the start menu (no redraw of its own).
+        """A new surface may offer other starts and come with its own control values (``surface_defaults``).
 
-        Setting the options selects the first one; the surface's own redraw follows.
+        Refresh the start menu and set those values without a redraw of their own: the
+        surface's redraw follows.  Setting the start options selects the first one.
         """
-        names = list(self.starts(self.surfaces[change["new"]]))
-        start = self.controls["start"]
-        if list(start.options) != names:
-            start.unobserve(self._changed, names="value")
+        quiet = {}
+        if "start" in self.controls:
+            names = list(self.starts(self.surfaces[change["new"]]))
+            if list(self.controls["start"].options) != names:
+                quiet["start"] = lambda control, names=names: setattr(control, "options", names)
+        for control_name, value in self.surface_defaults.get(change["new"], {}).items():
+            quiet[control_name] = lambda control, value=value: setattr(control, "value", value)
+        for control_name, apply in quiet.items():
+            control = self.controls[control_name]
+            control.unobserve(self._changed, names="value")
             try:
-                start.options = names
+                apply(control)
             finally:
-                start.observe(self._changed, names="value")
+                control.observe(self._changed, names="value")
 
     def _background(self, name: str) -> None:
         """Contours of the surface: computed once per surface, redrawn only when the surface changes."""
@@ -177,7 +217,8 @@ class Playground(LiveFigure):
         for line in self.path_lines.values():
             line.set_markevery(max(1, steps // 20))  # about 20 markers, whatever the number of steps
         for c in self.contenders:
-            tr = trace(c.make(params), surface.grad, x0, steps)
+            schedule = c.schedule(params) if c.schedule else None
+            tr = trace(c.make(params), self.gradient(surface, params), x0, steps, schedule=schedule)
             self.traces[c.name] = tr
             k = self.diverged[c.name] = divergence_step(surface, tr.path)
             shown = clip_path(tr.path, surface.xlim, surface.ylim)

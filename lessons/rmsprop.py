@@ -12,14 +12,19 @@ its exercise:
   effective rate α/(√s + ε) per coordinate over time, AdaGrad against RMSProp;
 - ``per_axis``: √s and the effective rate on the shallow (w) and steep (b) axes;
 - ``first_step`` / ``zero_gradient_step``: what ε does when s ≈ 0, inside or outside the root;
-- ``rattle`` / ``dive_and_return`` / ``lowered_rate``: with a constant α, RMSProp ends in a
-  ±α/2 cycle (a long memory only delays it; lowering α shrinks it);
+- ``rattle`` / ``dive_and_return`` / ``lowered_rate``: with a constant α and a tiny ε, RMSProp
+  ends in a ±α/2 cycle (a long memory only delays it; lowering α shrinks it);
+- ``cycle_amplitude`` / ``settling`` / ``bowl_losses``: with ε, the cycle's half-width is
+  α/2 − ε/λ, and RMSProp settles when α/ε < 2/λ_max;
+- ``centered_on_noise`` / ``centered_steady``: centered RMSProp divides by √(s − m²);
 - ``playground`` and ``EpsilonExplorer``: the interactive figures (``WIDGETS``);
 - ``check_rmsprop_step``: the exercise's check, which names common slips.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -29,18 +34,22 @@ from helpers.optimizers import SGD, AdaGrad, RMSProp, effective_rate, run, trace
 from helpers.plotting import OKABE_ITO, STYLES, new_figure
 from helpers.surfaces import SURFACES, Surface, elongated_quadratic, hessian
 from lessons.checks import Feedback, attempt, compare
-from lessons.playground import Contender, Playground
+from lessons.playground import Contender, Playground, divergence_step
 from lessons.widgets import LiveFigure, beta_slider, eps_slider, lr_slider
 
 __all__ = [
     "BETA", "SURFACE", "effective_rates", "steady_slope_rates",
     "effective_rate_figure", "per_axis", "first_step", "zero_gradient_step", "rattle", "dive_and_return",
     "first_step_bound", "lowered_rate", "EffectiveRatePanel", "playground",
-    "EpsilonExplorer", "CHECK_SETUP", "SLIPS", "reference_steps", "check_rmsprop_step", "WIDGETS",
+    "EpsilonExplorer", "CHECK_SETUP", "SLIPS", "reference_steps", "check_rmsprop_step", "check_setup", "WIDGETS",
+    "cycle_amplitude", "settling", "bowl_losses", "centered_on_noise", "centered_steady", "power_of_ten_below",
+    "NEAR", "zoomed", "RMSPropPlayground", "playground_facts",
 ]
 
 #: The lesson's β: the value on the lecture slide (PyTorch's default is 0.99).
 BETA = 0.9
+#: The loss axis's label, typeset (the shared playground writes it as plain text).
+LOSS_LABEL = r"$f(x_t) - f^*$"
 #: The bowl of lessons 03 and 04: f(w, b) = 0.1 w² + 2 b², start (−5, −2).
 SURFACE = elongated_quadratic()
 #: Labels of the two coordinates of the elongated quadratic.
@@ -106,7 +115,7 @@ def effective_rate_figure(lr: float = 0.1, beta: float = BETA, steps: int = 1000
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("step t")
-        ax.set_ylabel("effective rate α / (√s_t + ε)")
+        ax.set_ylabel(r"effective rate $\alpha / (\sqrt{s_t} + \varepsilon)$")
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(fontsize=8, loc="best")
     fig.suptitle(f"AdaGrad's rate only falls; RMSProp's follows the recent gradients (α = {lr:g}, β = {beta:g})")
@@ -210,11 +219,23 @@ def rattle(lr: float, beta: float = BETA, steps: int = 6000, tail: int = 1000, s
 def dive_and_return(lr: float = 0.1, beta: float = 0.99, steps: int = 3000, surface: Surface = SURFACE) -> dict:
     """With a long memory (β near 1) RMSProp first dives far below the rattle floor, then climbs back to it.
 
-    Returns the lowest loss and its step, and the loss at the end.
+    Returns the lowest loss and its step, the loss at the end, the rattle floor Σλ·α²/8, and
+    the first step below floor/1000 and the first step after the lowest one back above floor/2.
     """
     loss = surface.f(run(RMSProp(lr, beta), surface.grad, surface.start, steps)) - surface.f_min
     k = int(np.argmin(loss))
-    return {"lowest": float(loss[k]), "lowest_step": k, "final": float(loss[-1]), "steps": steps}
+    floor = float(np.diag(hessian(surface)).sum() * lr**2 / 8)
+    back = np.flatnonzero(loss[k:] > floor / 2)
+    return {"lowest": float(loss[k]), "lowest_step": k, "final": float(loss[-1]), "steps": steps, "floor": floor,
+            "below": int(np.argmax(loss < floor / 1000)), "back": int(k + back[0]) if back.size else None}
+
+
+def power_of_ten_below(value: float) -> str:
+    """"below 1e-100" for a tiny positive number: how deep a dive went, without digits no one can use."""
+    for exponent in (-300, -200, -100, -50, -20, -12, -9, -6, -3):
+        if value < 10.0**exponent:
+            return f"below 1e{exponent}"
+    return f"{value:.1e}"
 
 
 def lowered_rate(lr: float = 0.1, lower: float = 0.01, beta: float = BETA, steps: int = 3000,
@@ -238,6 +259,87 @@ def lowered_rate(lr: float = 0.1, lower: float = 0.01, beta: float = BETA, steps
     return {"before": largest[0], "after": largest[1]}
 
 
+# --- when RMSProp settles: the ε condition -------------------------------------------------------------
+
+
+def cycle_amplitude(lr: float, eps, curvature) -> np.ndarray:
+    r"""Half the width of RMSProp's two-step cycle on an axis of curvature λ: max(α/2 − ε/λ, 0).
+
+    In the cycle :math:`x = \pm a`, so :math:`g^2 = \lambda^2 a^2` at every step, :math:`\sqrt s \to \lambda a`
+    and the step :math:`\alpha\lambda a/(\lambda a + \varepsilon)` must be 2a:
+    :math:`a = \alpha/2 - \varepsilon/\lambda`.
+    It exists only while :math:`\alpha/\varepsilon > 2/\lambda`; with ε ≪ λα/2 it is the ±α/2 of ``rattle``.
+    Near the minimum s → 0 and RMSProp is gradient descent with rate α/ε: it settles where
+    :math:`\alpha/\varepsilon < 2/\lambda`, lesson 03's condition.
+    """
+    eps = np.asarray(eps, dtype=float)
+    return np.maximum(lr / 2 - eps / np.asarray(curvature, dtype=float), 0.0)
+
+
+def settling(lr: float = 0.1, eps=(1e-8, 1e-3, 1e-2, 0.1, 0.19, 0.21, 0.316, 1.0), beta: float = BETA,
+             steps: int = 6000, tail: int = 1000, surface: Surface = SURFACE) -> dict[str, np.ndarray]:
+    """RMSProp from the bowl's start for each ε at once (``helpers.optimizers.RMSProp`` with an array ε).
+
+    Returns ``eps``, the measured half-width of the motion over the last ``tail`` steps per axis
+    (largest |x_i − x*_i|), the ``predicted`` one (``cycle_amplitude``), ``rate_limit`` = α/ε
+    and the curvatures ``lam``.
+    """
+    eps = np.asarray(eps, dtype=float)
+    lam = np.diag(hessian(surface))
+    x0 = np.broadcast_to(surface.start, (len(eps), 2))
+    path = run(RMSProp(lr, beta, eps[:, None]), surface.grad, x0, steps)
+    return {"eps": eps, "measured": np.abs(path[-tail:] - surface.minimum).max(axis=0),
+            "predicted": cycle_amplitude(lr, eps[:, None], lam[None, :]), "rate_limit": lr / eps, "lam": lam}
+
+
+def bowl_losses(lr: float, beta: float, eps: float, steps: int, curvature=(0.2, 4.0), start=(-5.0, -2.0)) -> np.ndarray:
+    r"""f(x_t) − f* of RMSProp on the axis-aligned bowl :math:`\tfrac12\sum_i\lambda_i x_i^2`, t = 0..steps.
+
+    The same numbers as ``helpers.optimizers.RMSProp`` (the tests check it), in plain floats:
+    the ε explorer reruns it on every slider move, and the two axes of this bowl do not interact.
+    """
+    out = np.zeros(steps + 1)
+    for lam, x in zip(curvature, start, strict=True):
+        s, xs = 0.0, [x]
+        for _ in range(steps):
+            g = lam * x
+            s = beta * s + (1 - beta) * g * g  # s_t = β s_{t−1} + (1 − β) g_t²
+            x = x - lr * g / (math.sqrt(s) + eps)  # x_t = x_{t−1} − α g_t / (√s_t + ε)
+            xs.append(x)
+        out += 0.5 * lam * np.square(xs)
+    return out
+
+
+# --- centered RMSProp ------------------------------------------------------------------------------------
+
+
+def centered_on_noise(mean: float = 1.0, spread: float = 0.5, beta: float = 0.99, steps: int = 2000,
+                      seed: int = 5) -> dict[str, float]:
+    r"""Centered RMSProp (``RMSProp(centered=True)``) fed g_t = mean + spread·ξ_t: what it divides by.
+
+    Returns √s (the RMS of g), √(s − m²) (the root of the variance estimate: about ``spread``),
+    s − m² (the variance estimate itself) and the last step ÷ (α g_t), which equals
+    1/(√(s − m²) + ε): the step divides by the *root* of the variance.
+    """
+    g = mean + spread * np.random.default_rng(seed).standard_normal(steps)
+    opt = RMSProp(1.0, beta, centered=True)
+    tr = trace(opt, lambda x, t: np.array([g[t - 1]]), np.zeros(1), steps, online=True)
+    s, m = float(tr.states[-1].s[0]), float(tr.states[-1].m[0])
+    return {"rms": math.sqrt(s), "root_variance": math.sqrt(s - m * m), "variance": s - m * m,
+            "step_over_g": float((tr.path[-2, 0] - tr.path[-1, 0]) / g[-1]),
+            "one_over_root": 1 / (math.sqrt(s - m * m) + opt.eps)}
+
+
+def centered_steady(ts=(1, 10, 100, 1000), beta: float = 0.99) -> np.ndarray:
+    r"""Steps t ÷ α of centered RMSProp under a steady gradient g = 1 (zero variance).
+
+    :math:`s_t - m_t^2 = (1-\beta^t)\beta^t`: the variance estimate of a constant is (nearly) 0, so
+    the steps are large, and grow once :math:`\beta^t` is small.
+    """
+    path = run(RMSProp(1.0, beta, centered=True), lambda x: np.ones_like(x), np.zeros(1), max(ts))
+    return np.abs(np.diff(path[:, 0]))[np.array(ts) - 1]
+
+
 # --- the playground --------------------------------------------------------------------------------
 
 
@@ -257,7 +359,7 @@ class EffectiveRatePanel:
         ax.yaxis.set_major_locator(LogLocator(numticks=6))
         ax.yaxis.set_minor_locator(NullLocator())
         ax.set_xlabel("step t")
-        ax.set_ylabel("α / (√s_t + ε)")
+        ax.set_ylabel(r"$\alpha / (\sqrt{s_t} + \varepsilon)$")
         ax.set_title("effective rate per coordinate")
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(loc="upper left", fontsize=7, framealpha=0.9)
@@ -270,6 +372,7 @@ class EffectiveRatePanel:
             t = np.arange(1, len(rate) + 1)
             for i, axis in enumerate(AXES):
                 self.lines[name, axis].set_data(t, rate[:, i])
+                self.lines[name, axis].set_label(f"{name}, {surface.axis_names[i]}")  # w, b on the bowl; x, y elsewhere
             values.append(rate[np.isfinite(rate)])
         steps = len(rate)
         self.gd_line.set_data([1, steps], [lr, lr])
@@ -278,21 +381,65 @@ class EffectiveRatePanel:
         high = min(float(values.max()) * 2, self.CAP[1])
         ax.set_xlim(0, steps)
         ax.set_ylim(low, max(high, 4 * low))
+        ax.legend(loc="upper left", fontsize=7, framealpha=0.9)
 
 
 #: The bowl's name in the playground's surface menu.
 BOWL = "elongated quadratic"
+#: The start near the minimum, whose window is zoomed in so that the rattle shows.
+NEAR = "near the minimum (zoomed in)"
+#: The near start sits this fraction of the window from the minimum; the zoomed window spans ±ZOOM of it.
+NEAR_OFFSET, ZOOM = 0.04, 0.06
 
 
 def _starts(surface: Surface) -> dict[str, np.ndarray]:
-    """The playground's start points: the surface's own, and one near its minimum (to watch the rattle)."""
-    span = np.array([surface.xlim[1] - surface.xlim[0], surface.ylim[1] - surface.ylim[0]])
-    return {"default start": surface.start, "near the minimum": surface.minimum + 0.08 * span}
+    """The playground's start points: the surface's own, and one near its minimum (to watch the rattle).
+
+    A zoomed-in window (``zoomed``) keeps the near start of the surface it was cut from.
+    """
+    base = getattr(surface, "zoomed_from", surface)
+    span = np.array([base.xlim[1] - base.xlim[0], base.ylim[1] - base.ylim[0]])
+    return {"default start": base.start, NEAR: base.minimum - NEAR_OFFSET * span}  # below left: clear of the legend
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class ZoomedSurface(Surface):
+    """A surface drawn in a small window around its minimum (its own contour grid, its own clipping)."""
+
+    zoomed_from: Surface | None = None
+
+
+def zoomed(surface: Surface) -> ZoomedSurface:
+    """``surface`` with the window ±ZOOM of its span around the minimum: RMSProp's rattle is a visible zig-zag there."""
+    half = ZOOM * np.array([surface.xlim[1] - surface.xlim[0], surface.ylim[1] - surface.ylim[0]])
+    (cx, cy) = surface.minimum
+    fields = {f.name: getattr(surface, f.name) for f in dataclasses.fields(Surface)}
+    fields.update(name=f"{surface.name}, zoomed in", xlim=(cx - half[0], cx + half[0]),
+                  ylim=(cy - half[1], cy + half[1]))
+    return ZoomedSurface(**fields, zoomed_from=surface)
+
+
+class RMSPropPlayground(Playground):
+    """The shared playground; the start near the minimum zooms the path panel in, and the loss axis is typeset.
+
+    The zoomed windows are extra entries of ``surfaces`` (not in the menu): the playground
+    draws and caches their contours like any surface's.
+    """
+
+    def draw(self, params: dict) -> None:
+        self.ax_loss.set_ylabel(LOSS_LABEL)
+        if params.get("start") == NEAR:
+            name = params.get("surface", next(iter(self.surfaces)))
+            key = f"{name} · zoomed"
+            if key not in self.surfaces:
+                self.surfaces[key] = zoomed(self.surfaces[name])
+            params = dict(params, surface=key)
+        super().draw(params)
 
 
 def playground(steps: int = 200) -> Playground:
     """GD, AdaGrad and RMSProp sharing α, on a choice of surfaces and starts, with the effective-rate panel."""
-    pg = Playground(
+    pg = RMSPropPlayground(
         contenders=[Contender("GD", lambda p: SGD(p["lr"])),
                     Contender("AdaGrad", lambda p: AdaGrad(p["lr"])),
                     Contender("RMSProp", lambda p: RMSProp(p["lr"], p["beta"]))],
@@ -311,23 +458,62 @@ def playground(steps: int = 200) -> Playground:
     return pg
 
 
+def playground_facts(steps: int = 200) -> dict:
+    """What each "try this" under the playground shows, computed with the playground's optimizers.
+
+    - ``default``: per β (0.9, 0.99, 0.5), RMSProp's lowest loss and its step, and its loss at the end,
+      with α = 0.1 from the bowl's start; AdaGrad's rates never rise; RMSProp's largest rate on w ÷ α;
+    - ``diverged``: at α = 0.6, the step at which each optimizer diverges (None: it does not);
+    - ``saddle``: at α = 0.01, the step at which |y| passes 0.5 (None: not within ``steps``), and y at the end;
+    - ``near``: from the start near the minimum, GD's and RMSProp's loss at the end for α = 0.1 and 0.01.
+    """
+    out = {"default": {}}
+    for beta in (0.9, 0.99, 0.5):
+        loss = SURFACE.f(run(RMSProp(0.1, beta), SURFACE.grad, SURFACE.start, steps)) - SURFACE.f_min
+        out["default"][beta] = (float(loss.min()), int(loss.argmin()), float(loss[-1]))
+    rates = {name: effective_rate(opt, trace(opt, SURFACE.grad, SURFACE.start, steps).history("s")[1:])
+             for name, opt in (("AdaGrad", AdaGrad(0.1)), ("RMSProp", RMSProp(0.1, BETA)))}
+    out["adagrad_never_rises"] = bool(np.all(np.diff(rates["AdaGrad"], axis=0) <= 0))
+    out["rmsprop_top_rate"] = float(rates["RMSProp"][:, 0].max() / 0.1)
+    out["diverged"] = {name: divergence_step(SURFACE, run(opt, SURFACE.grad, SURFACE.start, steps))
+                       for name, opt in (("GD", SGD(0.6)), ("AdaGrad", AdaGrad(0.6)), ("RMSProp", RMSProp(0.6, BETA)))}
+    ridge = SURFACES["saddle"]()
+    out["saddle"] = {}
+    for name, opt in (("GD", SGD(0.01)), ("AdaGrad", AdaGrad(0.01)), ("RMSProp", RMSProp(0.01, BETA))):
+        path = run(opt, ridge.grad, ridge.start, steps)
+        away = np.abs(path[:, 1]) > 0.5
+        out["saddle"][name] = (int(np.argmax(away)) if away.any() else None, float(path[-1, 1]))
+    near = _starts(SURFACE)[NEAR]
+    out["near"] = {lr: {name: float(SURFACE.f(run(opt, SURFACE.grad, near, steps)[-1]) - SURFACE.f_min)
+                        for name, opt in (("GD", SGD(lr)), ("RMSProp", RMSProp(lr, BETA)))}
+                   for lr in (0.1, 0.01)}
+    return out
+
+
 # --- ε, interactively ------------------------------------------------------------------------------
 
 
 class EpsilonExplorer(LiveFigure):
-    """RMSProp's first step |x₁ − x₀|/α against the size of the gradient |g|: without ε, ε outside, ε inside."""
+    """ε in two pictures.
+
+    Left: RMSProp's first step |x₁ − x₀|/α against the size of the gradient |g|, without ε, ε
+    outside and ε inside the root.  Right: RMSProp on the bowl with this ε, β and α: the loss per
+    step, and the floor of the two-step cycle, which exists only while α/ε > 2/λ (``cycle_amplitude``).
+    """
 
     G = np.geomspace(1e-12, 1e2, 400)
+    STEPS = 1500
+    LOSS_RANGE = (1e-16, 1e3)
 
-    def __init__(self, eps: float = 1e-8, beta: float = BETA):
-        fig = new_figure(8, 4.2)
-        self.ax = fig.subplots()
+    def __init__(self, eps: float = 1e-8, beta: float = BETA, lr: float = 0.1):
+        fig = new_figure(12.5, 4.2)
+        self.ax, self.ax_bowl = fig.subplots(1, 2, width_ratios=[1.1, 1])
         self.none_line, = self.ax.plot([], [], color=OKABE_ITO["black"], linestyle=":", linewidth=1.5,
-                                       label="no ε: |g| / √s₁")
+                                       label=r"no ε: $|g| / \sqrt{s_1}$")
         self.outside_line, = self.ax.plot([], [], color=OKABE_ITO["orange"], linewidth=2.2,
-                                          label="ε outside: |g| / (√s₁ + ε)   (PyTorch, helpers)")
+                                          label=r"ε outside: $|g| / (\sqrt{s_1} + \varepsilon)$   (PyTorch, helpers)")
         self.inside_line, = self.ax.plot([], [], color=OKABE_ITO["blue"], linestyle="--", linewidth=2.2,
-                                         label="ε inside: |g| / √(s₁ + ε)   (TensorFlow kernel)")
+                                         label=r"ε inside: $|g| / \sqrt{s_1 + \varepsilon}$   (TensorFlow kernel)")
         self.eps_mark = self.ax.axvline(eps, color=OKABE_ITO["orange"], linewidth=0.8, alpha=0.6)
         self.ax.set_xscale("log")
         self.ax.set_yscale("log")
@@ -335,21 +521,48 @@ class EpsilonExplorer(LiveFigure):
         self.ax.set_ylim(1e-6, 1e2)
         self.ax.xaxis.set_minor_locator(NullLocator())
         self.ax.yaxis.set_minor_locator(NullLocator())
-        self.ax.set_xlabel("size of the gradient |g₁|")
-        self.ax.set_ylabel("first step |x₁ − x₀| / α")
+        self.ax.set_xlabel(r"size of the gradient $|g_1|$")
+        self.ax.set_ylabel(r"first step $|x_1 - x_0|\,/\,\alpha$")
         self.ax.grid(True, which="major", alpha=0.3)
         self.ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
-        super().__init__(fig, {"eps": eps_slider(eps), "beta": beta_slider(beta, 0.5, 0.999,
-                                                                          description="β (smoothing of g²)")})
+
+        self.lam = np.diag(hessian(SURFACE))
+        self.loss_line, = self.ax_bowl.plot([], [], color=STYLES["RMSProp"]["color"], linewidth=1.8,
+                                            label="RMSProp, this ε, β and α")
+        self.floor_line, = self.ax_bowl.plot([], [], color=OKABE_ITO["black"], linestyle="--", linewidth=1.2,
+                                             label=r"the cycle's floor, $a_i = \alpha/2 - \varepsilon/\lambda_i$")
+        self.ax_bowl.set_yscale("log")
+        self.ax_bowl.set_ylim(*self.LOSS_RANGE)
+        self.ax_bowl.set_xlim(0, self.STEPS)
+        self.ax_bowl.yaxis.set_major_locator(LogLocator(numticks=6))
+        self.ax_bowl.yaxis.set_minor_locator(NullLocator())
+        self.ax_bowl.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+        self.ax_bowl.set_xlabel("step t")
+        self.ax_bowl.set_ylabel(LOSS_LABEL)
+        self.ax_bowl.grid(True, which="major", alpha=0.3)
+        self.ax_bowl.legend(loc="lower left", fontsize=8, framealpha=0.9)
+        super().__init__(fig, {"eps": eps_slider(eps, -12, 0), "beta": beta_slider(beta, 0.5, 0.999,
+                                                                                   description="β (smoothing of g²)"),
+                               "lr": lr_slider(lr, -3, 0)})
 
     def draw(self, params: dict) -> None:
-        eps, beta = params["eps"], params["beta"]
+        eps, beta, lr = params["eps"], params["beta"], params["lr"]
         self.none_line.set_data(self.G, np.abs(first_step(self.G, 1.0, beta, 0.0)))
         self.outside_line.set_data(self.G, np.abs(first_step(self.G, 1.0, beta, eps)))
         self.inside_line.set_data(self.G, np.abs(first_step(self.G, 1.0, beta, eps, inside=True)))
         self.eps_mark.set_xdata([eps, eps])
         self.ax.set_title(f"first step from s₀ = 0 (ε = {eps:.0e}, β = {beta:.3f}); thin line: |g| = ε",
                           fontsize=10)
+
+        loss = bowl_losses(lr, beta, eps, self.STEPS, curvature=tuple(self.lam), start=tuple(SURFACE.start))
+        self.loss_line.set_data(np.arange(self.STEPS + 1), np.where(loss > 0, loss, np.nan))
+        floor = float(np.sum(0.5 * self.lam * cycle_amplitude(lr, eps, self.lam) ** 2))
+        self.floor_line.set_data([0, self.STEPS], [floor, floor] if floor > 0 else [np.nan, np.nan])
+        ratio, limit = lr / eps, 2 / self.lam.max()
+        side = "> " if ratio > limit else "< "
+        verdict = (rf"$\alpha/\varepsilon$ = {ratio:.2g} {side}$2/\lambda_{{max}}$ = {limit:g}: "
+                   + ("no rest at the minimum" if ratio > limit else "settles"))
+        self.ax_bowl.set_title(f"RMSProp on the bowl, α = {lr:.2g}: {verdict}", fontsize=10)
 
 
 # --- the exercise ----------------------------------------------------------------------------------
@@ -410,6 +623,10 @@ def _old_s_returned(x, g, s, lr, beta, eps):
     return x - lr * g / (np.sqrt(s_new) + eps), s
 
 
+def _swapped_return(x, g, s, lr, beta, eps):
+    return _correct(x, g, s, lr, beta, eps)[::-1]
+
+
 #: Each known slip, as the hint the check gives, and a step function that makes it.
 SLIPS: dict[str, StepFn] = {
     "your values match ε inside the root, α·g/√(s + ε). Here, as in PyTorch, ε is added after the root: "
@@ -427,7 +644,17 @@ SLIPS: dict[str, StepFn] = {
     "g/√s is a pure number and each step is about α).": _divide_by_s,
     "your x matches a step that returns the old s: return the new s_t, so that the next step builds "
     "on it.": _old_s_returned,
+    "your values match (s_new, x_new): the pair is returned the other way round. The check unpacks "
+    "x, s = rmsprop_step(...): return (x_new, s_new), in that order.": _swapped_return,
 }
+
+
+def check_setup() -> str:
+    """The check's run in one line, so that every number it prints can be reproduced by hand."""
+    c = CHECK_SETUP
+    x0 = ", ".join(f"{v:g}" for v in SURFACE.start).replace("-", "−")
+    return (f"The check's run: 0.1 w² + 2 b² from ({x0}), α = {c['lr']:g}, β = {c['beta']:g}, ε = {c['eps']:g}, "
+            f"s_0 = 0, {c['steps']} steps.")
 
 
 def reference_steps(step: StepFn, setup: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -479,10 +706,10 @@ def check_rmsprop_step(fn: StepFn) -> Feedback:
     x_expected, s_expected = _expected()
     mistakes = {hint: reference_steps(slip)[0] for hint, slip in SLIPS.items()}
     feedback = compare(np.array(xs), x_expected, symbol="x", mistakes=mistakes, fmt=".6g")
-    if not feedback.passed:
-        return feedback
-    return compare(np.array(ss), s_expected, symbol="s", fmt=".6g",
-                   success="Your step is RMSProp: the same numbers as helpers.optimizers.RMSProp.")
+    if feedback.passed:
+        feedback = compare(np.array(ss), s_expected, symbol="s", fmt=".6g",
+                           success="Your step is RMSProp: the same numbers as helpers.optimizers.RMSProp.")
+    return feedback if feedback.passed else Feedback(False, f"{feedback.message}\n  {check_setup()}")
 
 
 #: The lesson's interactive figures, by name (tests and the benchmark build each one).

@@ -22,7 +22,8 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from helpers.plotting import png
 
-__all__ = ["LiveFigure", "beta_slider", "lr_slider", "eps_slider", "dropdown", "toggle", "show", "SLIDER_STYLE"]
+__all__ = ["LiveFigure", "beta_slider", "lr_slider", "eps_slider", "seed_slider", "dropdown", "toggle", "show",
+           "SLIDER_STYLE"]
 
 #: Without this, ipywidgets cuts a long description to "learning r…".
 SLIDER_STYLE = {"description_width": "initial"}
@@ -55,6 +56,12 @@ def eps_slider(value: float = 1e-8, min_exp: float = -12, max_exp: float = -1,
     """ε (the guard in α·g/(√s + ε)) on a log scale, from 10^min_exp to 10^max_exp."""
     return widgets.FloatLogSlider(value=value, base=10, min=min_exp, max=max_exp, step=0.5, description=description,
                                   readout_format=".0e", style=SLIDER_STYLE, layout=SLIDER_LAYOUT)
+
+
+def seed_slider(value: int = 0, max: int = 99, description: str = "noise seed") -> widgets.IntSlider:
+    """The seed of a figure's random draws: the same seed, the same picture; move it to see another draw."""
+    return widgets.IntSlider(value=value, min=0, max=max, step=1, description=description, style=SLIDER_STYLE,
+                             layout=SLIDER_LAYOUT)
 
 
 def dropdown(options, value=None, description: str = "") -> widgets.Dropdown:

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from lessons.checks import Feedback, attempt, compare
+from lessons.checks import Feedback, attempt, compare, describe_value, unpack_result
 
 
 def test_correct_answer():
@@ -65,3 +65,103 @@ def test_rounding_is_said_in_words_below_the_bound():
     assert rounding(6.7e-16) == rounding(2.2e-15) == "below 1e-12 (rounding error)"
     assert rounding(3e-6) == "3.0e-06"
     assert rounding(5e-9, bound=1e-8) == "below 1e-08 (rounding error)"
+
+
+# --- what the feedback says so the learner can act on it ------------------------------------------
+
+
+def _cell_function(source: str, name: str, filename: str = "/tmp/ipykernel_4242/3141592653.py"):
+    """Define a function the way IPython runs a notebook cell: compiled under a file name that is not a
+    file on disk, with the cell's lines registered in linecache (IPython's CachingCompiler does both)."""
+    import linecache
+
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    namespace = {"np": np}
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - this is what a notebook cell does
+    return namespace[name]
+
+
+def test_an_exception_names_the_line_of_the_learners_code_it_came_from():
+    source = ("def my_ewma(theta, beta):\n"
+              "    v, out = 0.0, []\n"
+              "    for theta_t in theta:\n"
+              "        v = beta * v + (1 - beta) * theta_t[0]\n"
+              "        out.append(v)\n"
+              "    return out\n")
+    my_ewma = _cell_function(source, "my_ewma")
+    result, fb = attempt(my_ewma, np.arange(3.0), 0.9)
+    assert result is None and not fb.passed
+    lines = fb.message.splitlines()
+    assert lines[0].startswith("✗ my_ewma raised IndexError")
+    assert lines[1] == "  It came from line 4 of its cell, in my_ewma: v = beta * v + (1 - beta) * theta_t[0]"
+    assert "/tmp/" not in fb.message and "ipykernel" not in fb.message  # no path: it varies from run to run
+
+
+def test_the_line_is_the_learners_even_when_numpy_raised_it_and_without_linecache():
+    source = "def step(x):\n    y = x + 1\n    return np.linalg.inv(np.zeros((2, 2))) @ y\n"
+    step = _cell_function(source, "step")
+    _, fb = attempt(step, np.zeros(2))
+    assert "LinAlgError" in fb.message
+    assert "It came from line 3 of its cell, in step: return np.linalg.inv" in fb.message
+    namespace = {}
+    exec(compile("def g(x):\n    return 1 / 0\n", "<fake cell>", "exec"), namespace)  # noqa: S102
+    _, fb = attempt(namespace["g"], 1.0)
+    assert fb.message.splitlines()[1] == "  It came from line 2 of its cell, in g"  # no source known: no text
+    inner = _cell_function("def helper(x):\n    return x['a']\n\ndef outer(x):\n    return helper(x) + 1\n",
+                           "outer", filename="/tmp/ipykernel_4242/2718281828.py")
+    _, fb = attempt(inner, [1.0])
+    assert "line 2 of its cell, in helper: return x['a']" in fb.message  # the deepest frame of the learner's code
+
+
+def test_an_exception_in_a_file_names_the_file_but_not_its_folder():
+    def broken(x):
+        return x / "a"
+
+    _, fb = attempt(broken, 1.0)
+    assert "It came from line" in fb.message and "of test_checks.py, in broken: return x / \"a\"" in fb.message
+    assert "/" not in fb.message.split("It came from")[1].split(":")[0]
+
+
+def test_setup_is_stated_so_the_expected_value_can_be_recomputed():
+    setup = "β = 0.9, θ = theta[:3], from v_0 = 0"
+    fb = compare([1.0, 2.0, 3.5], [1.0, 2.0, 3.0], symbol="v", setup=setup)
+    lines = fb.message.splitlines()
+    assert lines[1] == "  The check used: β = 0.9, θ = theta[:3], from v_0 = 0." and "Steps before 3" in lines[2]
+    fb = compare([9.0, 2.0], [1.0, 2.0], symbol="v", setup=setup, mistakes={"a slip.": [9.0, 2.0]})
+    assert fb.message.splitlines()[1:] == ["  The check used: β = 0.9, θ = theta[:3], from v_0 = 0.", "  Hint: a slip."]
+    assert "The check used" in compare(np.zeros(2), np.zeros(3), symbol="v", setup=setup).message
+    assert "The check used" not in compare([1.0], [1.0], symbol="v", setup=setup).message  # passed: nothing to redo
+    assert "The check used" not in compare([2.0], [1.0], symbol="v").message  # without setup: as before
+
+    def broken(x):
+        return x / "a"
+
+    _, fb = attempt(broken, 1.0, setup=setup)
+    assert fb.message.endswith("\n  The check used: β = 0.9, θ = theta[:3], from v_0 = 0.")
+
+
+def test_no_memory_address_or_internal_message_reaches_the_learner():
+    fb = compare((t for t in range(3)), np.zeros(3), symbol="v")
+    assert fb.message == "✗ Expected numbers for v; got a generator (wrap it in list(...) to get its values)."
+    assert "0x" not in describe_value(object()) and describe_value([1, 2]) == "list [1, 2]"
+    assert describe_value("x" * 100).endswith("…") and len(describe_value("x" * 100)) < 80
+
+
+def test_unpack_result_explains_a_wrong_return_in_the_learners_terms():
+    x = np.zeros(2)
+    arrays, fb = unpack_result((x, [1, 2]), ("x", "v"), (2,), name="momentum_step", step=1)
+    assert fb is None and all(a.dtype == float and a.shape == (2,) for a in arrays)
+    cases = [
+        (x, "✗ momentum_step should return 2 things, (x, v), in that order; at step 3 it returned ndarray"),
+        ((x, x, x), "✗ momentum_step should return 2 things, (x, v), in that order; at step 3 it returned 3 things."),
+        ((np.zeros(3), x),
+         "✗ momentum_step should return (x, v), each with the shape of x, (2,); at step 3 its x has shape (3,)."),
+        ((x, "v"), "✗ momentum_step should return numbers for v; at step 3 its v is str 'v'."),
+    ]
+    for result, message in cases:
+        arrays, fb = unpack_result(result, ("x", "v"), (2,), name="momentum_step", step=3)
+        assert arrays is None and not fb.passed and fb.message.startswith(message), fb.message
+    (only,), fb = unpack_result([1.0, 2.0], ("x",), (2,))
+    assert fb is None and only.tolist() == [1.0, 2.0]
+    _, fb = unpack_result(np.zeros((2, 2)), ("x",), (2,), name="step", setup="α = 0.1")
+    assert fb.message == "✗ step should return x with shape (2,); its x has shape (2, 2).\n  The check used: α = 0.1."

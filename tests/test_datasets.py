@@ -28,3 +28,34 @@ def test_seattle_temperatures_are_copies_and_check_days():
                         (2000, "days must be at most 1461, the length of the series; got days=2000")]:
         with pytest.raises(ValueError, match=words):
             seattle_temperatures(days)
+
+
+def test_readings_standardize_and_next_day_maximum():
+    import pytest
+
+    from helpers.datasets import READINGS, next_day_maximum, readings, standardize
+
+    R = readings()
+    w = seattle_weather()
+    assert R.shape == (1461, 4) and R[:, 0].tolist() == w.temp_max.tolist() and R[:, 3].tolist() == w.wind.tolist()
+    assert readings(("wind",)).shape == (1461, 1)
+    Z, mean, std = standardize(R)
+    np.testing.assert_allclose(Z.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(Z.std(axis=0), 1, rtol=1e-12)
+    train = w.date < np.datetime64("2015-01-01")  # statistics from the training rows only
+    Zt, mean_t, std_t = standardize(R, fit=train)
+    np.testing.assert_allclose(mean_t, R[train].mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(Zt, (R - mean_t) / std_t, rtol=1e-12)
+    assert abs(Zt[~train].mean(axis=0)).max() > 1e-3  # the held-out rows are not centred by their own mean
+    X, y = next_day_maximum()
+    assert X.shape == (1460, 1 + len(READINGS)) and y.shape == (1460,)
+    assert np.all(X[:, 0] == 1) and y[0] == w.temp_max[1] and y[-1] == w.temp_max[-1]
+    np.testing.assert_allclose(X[:, 1:], Z[:-1], rtol=1e-12)
+    with pytest.raises(ValueError, match="columns must be one of"):
+        readings(("rain",))
+    with pytest.raises(ValueError, match=r"X must be a 2-D array"):
+        standardize(np.ones(3))
+    with pytest.raises(ValueError, match="column 1 is constant"):
+        standardize(np.column_stack([np.arange(3.0), np.ones(3)]))
+    with pytest.raises(ValueError, match="fit must select at least 2 rows"):
+        standardize(R, fit=slice(0, 1))

@@ -100,6 +100,35 @@ def test_playground_starts_follow_the_surface():
     assert pg.controls["start"].options == ("default start",)
 
 
+def test_playground_opens_where_adagrad_wins_and_names_the_coordinates_as_the_axes_do():
+    pg = lesson.playground()
+    assert pg.controls["surface"].value == lesson.STRETCHED
+    loss = {name: line.get_ydata() for name, line in pg.loss_lines.items()}
+    assert loss["AdaGrad"][-1] < loss["GD"][-1] / 10  # κ = 200, α = 0.4: AdaGrad ahead after 100 steps
+    labels = [t.get_text() for t in pg.ax_panel.get_legend().get_texts()]
+    assert labels[:2] == ["AdaGrad, w", "AdaGrad, b"] and pg.ax_path.get_xlabel().startswith("w")
+    assert pg.ax_loss.get_ylabel() == lesson.LOSS_LABEL
+    pg.controls["surface"].value = "Rosenbrock"
+    labels = [t.get_text() for t in pg.ax_panel.get_legend().get_texts()]
+    assert labels[:2] == ["AdaGrad, x", "AdaGrad, y"] and pg.ax_path.get_xlabel() == "x"
+    pg.controls["surface"].value = "elongated quadratic"  # lesson 03's bowl: GD ahead at the same α
+    loss = {name: line.get_ydata() for name, line in pg.loss_lines.items()}
+    assert loss["GD"][-1] < loss["AdaGrad"][-1] / 10
+
+
+def test_rate_panel_leaves_room_for_its_legend_above_the_curves():
+    pg = lesson.playground()
+    for surface in pg.controls["surface"].options:
+        pg.controls["surface"].value = surface
+        legend = pg.ax_panel.get_legend()
+        assert legend._loc == 1  # upper right
+        drawn = np.concatenate([line.get_ydata() for line in pg.ax_panel.get_lines()])
+        drawn = drawn[np.isfinite(drawn) & (drawn > 0)]
+        low, high = pg.ax_panel.get_ylim()
+        # the curves fill at most the lower two thirds of the log axis: the top third is the legend's
+        assert np.log(drawn.max() / low) <= 2 / 3 * np.log(high / low) + 1e-9, surface
+
+
 def test_sparse_figure_labels_and_divergence():
     fig = lesson.sparse_features()
     labels = [fig.lines[(name, 1)].get_label() for name in ("GD", "AdaGrad")]
@@ -122,6 +151,23 @@ def test_static_figures_are_labelled(make):
 
 
 # --- the numbers the prose claims ----------------------------------------------------------------------
+
+
+def test_first_step_is_alpha_only_from_zero_and_for_gradients_well_above_eps():
+    g = np.array([1.0, 0.1, 1e-2, 1e-4, 1e-8, 1e-10, 1e-12])
+    np.testing.assert_allclose(lesson.first_steps(g, eps=1e-10), g / (g + 1e-10), rtol=1e-12)
+    assert lesson.first_steps([1e-10], eps=1e-10)[0] == pytest.approx(0.5)  # |g| = ε: half a step
+    keras = lesson.first_steps(g, eps=1e-10, initial_accumulator=0.1)
+    np.testing.assert_allclose(keras, g / (np.sqrt(0.1 + g**2) + 1e-10), rtol=1e-12)
+    assert keras[0] == pytest.approx(0.9535, abs=1e-4) and keras[1] == pytest.approx(0.3015, abs=1e-4)
+
+
+def test_opening_race_wins_on_the_stretched_bowl_and_loses_on_the_mild_one():
+    r = lesson.opening_race(lr=0.4, steps=200, kappas=(20, 200))
+    np.testing.assert_allclose(r[20]["AdaGrad"], r[200]["AdaGrad"], atol=1e-8)  # λ cancels (ε aside)
+    assert r[20]["GD steps"] == 103 and r[200]["GD steps"] == 1061
+    assert r[20]["AdaGrad steps"] == r[200]["AdaGrad steps"] == 381
+    assert r[200]["AdaGrad"][-1] < r[200]["GD"][-1] / 10 and r[20]["GD"][-1] < r[20]["AdaGrad"][-1] / 1e4
 
 
 def test_first_step_moves_every_coordinate_by_alpha():
@@ -287,6 +333,13 @@ def test_check_names_each_slip(hint):
     fb = lesson.check_adagrad_step(SLIPS[hint])
     assert not fb.passed
     assert "✗ Not yet. x_" in fb.message and "Hint:" in fb.message and hint in fb.message, fb.message
+
+
+def test_every_verdict_states_the_checks_setup():
+    setup = "The check's run: 0.1 w² + 2 b² from (3, 1.5), α = 0.5, ε = 0.1, s_0 = 0, 6 steps."
+    for slip in SLIPS.values():
+        assert lesson.check_adagrad_step(slip).message.endswith(setup)
+    assert setup not in lesson.check_adagrad_step(correct).message
 
 
 def test_check_explains_other_failures():

@@ -141,10 +141,107 @@ def test_bias_correction_table_against_the_closed_form():
     assert ratio.argmax() + 1 == 12 and ratio.max() == pytest.approx(6.5685, abs=1e-4)
 
 
-def test_step_bound_is_the_papers():
-    assert lesson.step_bound(0.9, 0.999) == pytest.approx(0.1 / np.sqrt(0.001))
-    assert lesson.step_bound(0.9, 0.99) == 1.0  # 1 − β₁ = √(1 − β₂): the bound is α
-    assert lesson.step_bound(0.0, 0.5) == pytest.approx(1 / np.sqrt(0.5))
+def test_the_papers_step_bound_is_reported_as_the_papers():
+    assert lesson.paper_step_bound(0.9, 0.999) == pytest.approx(0.1 / np.sqrt(0.001))
+    assert lesson.paper_step_bound(0.9, 0.99) == 1.0  # 1 − β₁ = √(1 − β₂): the paper says |Δ| ≤ α
+    assert lesson.sparse_step(0.9, 0.999) == pytest.approx(3.16228, abs=1e-5)
+
+
+def test_step_bound_is_the_cauchy_schwarz_supremum():
+    # the closed forms the issue quotes: 7.27 α at the defaults, 2.35 α at β₂ = 0.99
+    assert lesson.step_bound(0.9, 0.999) == pytest.approx(7.2703, abs=1e-4)
+    assert lesson.step_bound(0.9, 0.99) == pytest.approx(2.3452, abs=1e-4)
+    # both far above what the paper gives (the old, wrong, step_bound returned 3.162 and 1.0)
+    assert lesson.step_bound(0.9, 0.999) > 2 * lesson.paper_step_bound(0.9, 0.999)
+    assert lesson.step_bound(0.9, 0.99) > 2 * lesson.paper_step_bound(0.9, 0.99)
+    assert lesson.step_bound(0.99, 0.9) == np.inf  # β₁² ≥ β₂: no bound at all
+    # the finite-t bound is √(Σ w_i²/u_i), summed directly, and grows to the limit
+    beta1, beta2 = 0.9, 0.999
+    for t in (1, 2, 7, 100, 2500):
+        i = np.arange(1, t + 1)
+        w = (1 - beta1) * beta1 ** (t - i) / (1 - beta1**t)
+        u = (1 - beta2) * beta2 ** (t - i) / (1 - beta2**t)
+        assert lesson.step_bound(beta1, beta2, t) == pytest.approx(np.sqrt(np.sum(w**2 / u)), rel=1e-10)
+    bounds = lesson.step_bound(beta1, beta2, np.arange(1, 20_001))
+    assert np.all(np.diff(bounds) > 0) and bounds[-1] < lesson.step_bound(beta1, beta2)
+    assert bounds[-1] == pytest.approx(lesson.step_bound(beta1, beta2), rel=1e-8)
+
+
+def test_no_gradient_stream_beats_the_bound_and_the_worst_one_reaches_it():
+    rng = np.random.default_rng(0)
+    t = 60
+    bound = lesson.step_bound(0.9, 0.999, t)
+    streams = np.concatenate([rng.standard_normal((t, 300)), np.exp(rng.standard_normal((t, 300)).cumsum(axis=0)),
+                              lesson.worst_gradients(t)[:, None] * (1 + 0.01 * rng.standard_normal((t, 100)))],
+                             axis=1)
+    steps = np.abs(lesson.stream_steps(streams, eps=0.0))
+    assert steps.max() <= bound * (1 + 1e-12)
+    worst = lesson.stream_steps(lesson.worst_gradients(3000), eps=0.0)
+    np.testing.assert_allclose(worst, lesson.step_bound(0.9, 0.999, np.arange(1, 3001)), rtol=1e-10)
+
+
+def test_helpers_adam_nearly_reaches_the_supremum():
+    assert lesson.quiet_then_worst(10_000, 200) == pytest.approx(7.2702, abs=1e-4)
+    assert lesson.quiet_then_worst(10_000, 200, beta2=0.99) == pytest.approx(2.3452, abs=1e-4)
+    assert lesson.quiet_then_worst(3000, 100) == pytest.approx(7.10, abs=0.01)  # the issue's 7.10 α: a shorter quiet
+
+
+def test_growth_limit_against_helpers():
+    rates = np.array([0.99, 1.0, 1.001, 1.01, 1.05, 0.999 / 0.9, 1.5, 10.0])
+    limit = lesson.growth_limit(rates)
+    np.testing.assert_allclose(lesson.growth_steps(rates, steps=10_000), limit, atol=2e-4)
+    assert limit[1] == 1.0 and limit[0] == 0.0
+    assert limit.max() == pytest.approx(lesson.step_bound(), rel=1e-12)  # reached at r = β₂/β₁
+    assert lesson.growth_limit(1e9) == pytest.approx(lesson.sparse_step(), rel=1e-6)
+
+
+def test_invariance_only_per_coordinate_and_only_with_eps_zero():
+    inv = lesson.invariance_table(lr=0.1, steps=300, degrees=45)
+    assert inv["per coordinate"][0.0] < 1e-12 and inv["loss × 1e-6"][0.0] < 1e-12
+    assert inv["per coordinate"][1e-8] > 1e-7 and inv["loss × 1e-6"][1e-8] > 1e-2
+    assert inv["turned"]["GD"] < 1e-12 and inv["turned"]["Adam"] > 1
+    assert inv["steps"]["GD"][0] == inv["steps"]["GD"][1] and inv["steps"]["Adam"] == (145, 348)
+    bowl, rescaled = elongated_quadratic(), lesson.rescaled_bowl()
+    x = np.array([0.3, -1.7])
+    np.testing.assert_allclose(rescaled.grad(x), bowl.grad(x) * [500, 0.0005])
+
+
+def test_amsgrad_forms_on_a_loud_start():
+    steps = lesson.amsgrad_last_steps(loud=10, quiet=989)
+    assert steps["AMSGrad(form='pytorch')"] == pytest.approx(0.804, abs=1e-3)
+    assert steps["AMSGrad(form='optax')"] == pytest.approx(0.101, abs=1e-3)
+    assert steps["AMSGrad(form='paper')"] == pytest.approx(1.011, abs=1e-3)
+    assert steps["Adam"] == pytest.approx(1.171, abs=1e-3)
+
+
+def test_weight_decay_two_ways():
+    decay = lesson.decay_per_step(weight_decay=0.01, lrs=(1e-3, 1e-2))
+    assert decay[1e-3] == pytest.approx({"pytorch": 1 - 1e-5, "paper": 0.99}, rel=1e-12)
+    assert decay[1e-2] == pytest.approx({"pytorch": 1 - 1e-4, "paper": 0.99}, rel=1e-12)
+    # the paper's form with λ_wd = α·(PyTorch's λ_wd) is PyTorch's AdamW, step for step
+    from helpers.optimizers import AdamW
+    bowl = elongated_quadratic()
+    x, state = bowl.start, Adam(0.05).init(bowl.start)
+    path = [x]
+    for _ in range(30):
+        x, state = lesson.adamw_paper_step(x, bowl.grad(x), state, 0.05, 0.05 * 0.2)
+        path.append(x)
+    np.testing.assert_allclose(path, run(AdamW(0.05, weight_decay=0.2), bowl.grad, bowl.start, 30), rtol=1e-12)
+    assert lesson.sgd_l2_is_decay() < 1e-12
+    l2 = lesson.l2_against_decoupled(lr=1e-3, weight_decay=0.1, steps=1000, loud=10.0)
+    assert l2["Adam (L2)"][0] > 0.99 and l2["Adam (L2)"][1] < 0.3  # decay depends on the gradients
+    np.testing.assert_allclose(l2["AdamW"], l2["decay alone"], atol=2e-3)  # the same for both
+
+
+def test_playground_facts():
+    facts = lesson.playground_facts()
+    assert facts["scaled"]["adam_difference"] < 1e-7 and facts["scaled"]["gd_diverged"] == 2
+    assert facts["uncorrected"][0.999, True][0] == pytest.approx(1.0, abs=1e-6)
+    assert facts["uncorrected"][0.999, False][0] == pytest.approx(5.7, abs=0.05)
+    assert facts["uncorrected"][0.9999, False][0] == pytest.approx(14.9, abs=0.05)
+    assert facts["saddle"][1e-8]["adam_first_y"] == pytest.approx(0.5)  # |g_y| = ε: half a step
+    assert facts["saddle"][1e-3]["adam_first_y"] == pytest.approx(1.0, abs=1e-4)
+    assert facts["beta1"] == {0.9: 8, 0.0: 0}
 
 
 def test_scale_table_gd_grows_adam_does_not():
@@ -252,6 +349,9 @@ def slip(kind):
         m_hat = m if kind in ("uncorrected", "m not m_hat") else m / (1 - b1**power)
         v_hat = v if kind in ("uncorrected", "v not v_hat") else v / (1 - b2**power)
         top = g if kind == "g not m_hat" else m_hat
+        if kind == "eps hat":  # the paper's end-of-section-2 form, ε̂ = ε
+            step = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
+            return x - step * m / (np.sqrt(v) + eps), m, v
         if kind == "eps inside":
             x = x - lr * top / np.sqrt(v_hat + eps)
         elif kind == "no sqrt":
@@ -279,6 +379,7 @@ SLIP_HINTS = {
     "g not m_hat": "your numerator is g_t",
     "hats": "you returned m̂ and v̂ as the new state",
     "swapped": "β₁ and β₂ swapped",
+    "eps hat": "the paper's \"more efficient\" order",
 }
 
 
@@ -302,6 +403,34 @@ def test_each_known_slip_gets_its_hint(kind):
     assert "✗ Not yet. x_" in feedback.message
     hint = feedback.message.split("Hint:")[1]
     assert SLIP_HINTS[kind] in hint, feedback.message
+
+
+def test_every_verdict_states_the_checks_setup():
+    for kind in ("uncorrected", "eps hat", "t-1"):
+        message = lesson.check_adam_step(slip(kind)).message
+        assert "from (4, 0.001), α = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e-08" in message and "10 steps" in message
+
+
+def test_the_efficient_eps_hat_form_with_a_matching_eps_passes():
+    def efficient(x, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        step = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
+        return x - step * m / (np.sqrt(v) + eps * np.sqrt(1 - beta2**t)), m, v
+
+    assert lesson.check_adam_step(efficient).passed
+
+
+@pytest.mark.parametrize("order", [(1, 2, 0), (0, 2, 1), (2, 0, 1), (1, 0, 2), (2, 1, 0)])
+def test_a_wrong_return_order_is_named(order):
+    def adam_step(x, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        out = adam_right(x, g, m, v, t, lr, beta1, beta2, eps)
+        return tuple(out[j] for j in order)
+
+    message = lesson.check_adam_step(adam_step).message
+    named = "(" + ", ".join("xmv"[j] for j in order) + ")"
+    assert f"returns them as {named}" in message, message
+    assert "not numbers" not in message
 
 
 def test_slips_are_far_apart_on_the_exercise_problem():

@@ -245,6 +245,18 @@ def hard_coded_beta(theta, beta):
     return solution(theta, 0.9)
 
 
+def bias_corrected(theta, beta):
+    return ewma(theta, beta, bias_correction=True)
+
+
+def point_one_typed_in(theta, beta):  # the slip the lesson warns about: 0.1 is 1 − β for β = 0.9 only
+    v, out = 0.0, []
+    for theta_t in theta:
+        v = beta * v + 0.1 * theta_t
+        out.append(v)
+    return out
+
+
 def stub(theta, beta):
     raise NotImplementedError  # your code here
 
@@ -262,14 +274,18 @@ def test_a_correct_solution_passes():
     (starts_at_first_value, "v_1 is 12.8, expected 1.28", "starting from v_0 = θ_1"),
     (sets_v1_to_first_value, "v_1 is 12.8, expected 1.28", "starting from v_0 = θ_1"),
     (appends_before_updating, "v_1 is 0, expected 1.28", "your values are v_0, v_1, …, v_{t−1}: one step late"),
+    (bias_corrected, "v_1 is 12.8, expected 1.28", "bias-corrected, v_t / (1 − βᵗ): that is lesson 02's v̂_t"),
 ])
 def test_each_common_slip_is_named(fn, first_step, hint):
     feedback = lesson.check_ewma(fn)
     assert not feedback.passed
-    assert feedback.message.startswith("With β = 0.9, θ = the first 10 days of 2012:\n✗ Not yet.")
+    assert feedback.message.startswith("✗ Not yet.")
+    assert feedback.message.splitlines()[1] == ("  The check used: β = 0.9, θ = theta[:10] (the first 10 days of "
+                                                "2012), from v_0 = 0.")
     assert first_step in feedback.message and "(the first difference, at t = 1)" in feedback.message
     assert "Hint: your values" in feedback.message and hint in feedback.message
-    others = [h for h in ("(1 − β) is missing", "are swapped", "v_0 = θ_1", "one step late") if h not in hint]
+    others = [h for h in ("(1 − β) is missing", "are swapped", "v_0 = θ_1", "one step late", "bias-corrected",
+                          "0.1·θ_t") if h not in hint]
     assert not any(other in feedback.message for other in others)
 
 
@@ -277,7 +293,7 @@ def test_other_wrong_answers_get_an_explanation():
     assert "v_0 = 0 is in the list" in lesson.check_ewma(keeps_v0).message
     assert "returned one number" in lesson.check_ewma(last_value_only).message
     message = lesson.check_ewma(hard_coded_beta).message
-    assert message.startswith("With β = 0.5") and "v_1 is 1.28, expected 6.4" in message
+    assert "The check used: β = 0.5" in message and "v_1 is 1.28, expected 6.4" in message
     assert "Hint: your values are the EWMA with β = 0.9: use the beta argument" in message
     assert "one number, 5.765" in lesson.check_ewma(last_value_only).message
     assert "Expected numbers for v; got str 'abc'" in lesson.check_ewma(lambda theta, beta: "abc").message
@@ -297,3 +313,71 @@ def test_the_check_does_not_let_the_learner_change_the_data():
 
     lesson.check_ewma(mutates)
     np.testing.assert_array_equal(lesson.exercise_series(), seattle_temperatures()[1][:10])
+
+
+def test_a_typed_in_point_one_is_named_where_it_shows_with_beta_one_half():
+    feedback = lesson.check_ewma(point_one_typed_in)
+    lines = feedback.message.splitlines()
+    assert not feedback.passed and lines[0] == "✗ Not yet. v_1 is 1.28, expected 6.4 (the first difference, at t = 1)."
+    assert lines[1] == "  The check used: β = 0.5, θ = theta[:10] (the first 10 days of 2012), from v_0 = 0."
+    assert lines[2].startswith("  Hint: your values match v_t = β·v_{t−1} + 0.1·θ_t: 0.1 is (1 − β) only when β = 0.9")
+    assert "which is 0.5 here" in lines[2]
+
+
+def test_the_setup_reproduces_the_expected_values():
+    """"The check used" names data a learner has in the notebook: ewma(theta[:10], β) is what it expects."""
+    theta = seattle_temperatures()[1]
+    feedback = lesson.check_ewma(swapped)
+    expected_v1 = float(ewma(theta[:10], 0.9)[0])
+    assert f"expected {expected_v1:.4g}" in feedback.message and "theta[:10]" in feedback.message
+
+
+def test_an_exception_shows_the_learners_line():
+    namespace = {}
+    source = "def my_ewma(theta, beta):\n    return [beta * t for t in theta[0]]\n"
+    exec(compile(source, "<cell>", "exec"), namespace)  # noqa: S102 - defined as a notebook cell defines it
+    feedback = lesson.check_ewma(namespace["my_ewma"])
+    assert feedback.message.splitlines()[:2] == ["✗ my_ewma raised TypeError: 'numpy.float64' object is not iterable",
+                                                 "  It came from line 2 of its cell, in my_ewma"]
+    assert "The check used: β = 0.9" in feedback.message
+
+
+@pytest.mark.parametrize("beta", [0.5, 0.9, 0.95, 0.98, 0.99, 0.999])
+def test_start_bias_milestones(beta):
+    """v_0's weight β^t: its share after one window, when the data outweigh it, when it drops under 1 %."""
+    b = lesson.start_bias(beta)
+    constant = ewma(np.full(5000, 10.0), beta)  # an average of a constant falls short by exactly β^t
+    shortfall = 1 - constant / 10
+    t = b["outweighed"]
+    assert shortfall[t - 1] < 0.5 <= shortfall[t - 2] if t > 1 else shortfall[0] < 0.5
+    t = b["under_1pct"]
+    assert shortfall[t - 1] < 0.01 <= shortfall[t - 2]
+    assert b["at_window"] == pytest.approx(beta ** (1 / (1 - beta)))
+    assert b["outweighed_rule"] == pytest.approx(math.log(2) / (1 - beta))
+    assert b["under_1pct_rule"] == pytest.approx(math.log(100) / (1 - beta))
+
+
+def test_start_bias_claims_in_the_prose():
+    """After 1/(1 − β) steps v_0 still holds about 37 %; not 'gone after about 1/(1 − β) steps'."""
+    b9, b98 = lesson.start_bias(0.9), lesson.start_bias(0.98)
+    assert (round(b9["at_window"], 3), round(b98["at_window"], 3)) == (0.349, 0.364)
+    assert (b9["outweighed"], b98["outweighed"]) == (7, 35)
+    assert (b9["under_1pct"], b98["under_1pct"]) == (44, 228)
+    assert abs(lesson.start_bias(0.999)["at_window"] - 1 / math.e) < 1e-3
+    with pytest.raises(ValueError, match="beta"):
+        lesson.start_bias(1.0)
+
+
+def test_weights_have_today_on_the_right_in_both_figures():
+    fig = lesson.weights_figure()
+    for ax in fig.axes:
+        left, right = ax.get_xlim()
+        assert left > right and right < 0 < left  # k = 0 (today) on the right
+    left, right = lesson.SmoothingExplorer().ax_weights.get_xlim()
+    assert left > right and right < 0
+
+
+def test_the_explorer_typesets_its_formulas():
+    live = lesson.SmoothingExplorer(beta=0.9)
+    title = live.ax_weights.get_title()
+    assert "$1-\\beta^{60}$ = 99.8%" in title and "β^60" not in title

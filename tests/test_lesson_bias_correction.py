@@ -172,6 +172,7 @@ def loop(theta, beta, divisor, feed_back=False, scale=None):
 SLIPS = {
     "forgot to divide": (lambda th, b: loop(th, b, lambda b, t, T: 1.0), "these are v_t"),
     "divided by 1 - beta": (lambda th, b: loop(th, b, lambda b, t, T: 1 - b), "you divided by (1 − β)"),
+    "square root": (lambda th, b: loop(th, b, lambda b, t, T: np.sqrt(1 - b**t)), "you divided by √(1 − βᵗ)"),
     "beta^(t-1), numpy": (lambda th, b: loop(th, b, lambda b, t, T: np.float64(1) - b ** (t - 1)),
                           "1 − β^(t−1) (off by one step"),
     "beta^(t+1)": (lambda th, b: loop(th, b, lambda b, t, T: 1 - b ** (t + 1)), "1 − β^(t+1) (off by one step)"),
@@ -246,3 +247,37 @@ def test_check_does_not_let_the_learner_change_the_data():
 
     assert not lesson.check_bias_corrected_ewma(in_place).passed
     assert lesson.check_bias_corrected_ewma(correct).passed
+
+
+def test_a_failing_check_states_its_setup_in_the_notebooks_names():
+    fn, _ = SLIPS["square root"]
+    lines = lesson.check_bias_corrected_ewma(fn).message.splitlines()
+    assert lines[0].startswith("✗ Not yet. v̂_1 is 4.0477, expected 12.8000")  # v_1 / √(1 − β) ≠ θ_1
+    assert lines[1] == "  The check used: β = 0.9, θ = theta[:30] (the first 30 days of 2012), from v_0 = 0."
+    theta = seattle_temperatures()[1]
+    expected = ewma(theta[:30], 0.9, bias_correction=True)
+    assert f"expected {expected[0]:.4f}" in lines[0]  # reproducible from what the line names
+
+
+def test_an_exception_in_the_learners_code_names_its_line_and_the_setup():
+    namespace = {"np": np}
+    exec(compile("def bias_corrected_ewma(theta, beta):\n    return theta / (1 - beta ** np.arange(len(theta)))[1:]\n",
+                 "<cell>", "exec"), namespace)  # noqa: S102 - as a notebook cell defines it
+    lines = lesson.check_bias_corrected_ewma(namespace["bias_corrected_ewma"]).message.splitlines()
+    assert lines[0].startswith("✗ bias_corrected_ewma raised ValueError: operands could not be broadcast")
+    assert lines[1] == "  It came from line 2 of its cell, in bias_corrected_ewma"
+    assert lines[2].startswith("  The check used: β = 0.9, θ = theta[:30]")
+
+
+def test_how_long_the_start_dominates_at_the_lessons_beta():
+    """Lesson 02's opening: the data outweigh v_0 = 0 from day 35 at β = 0.98, not after 1/(1 − β) = 50 days."""
+    b = lesson.start_bias(0.98)
+    assert b["outweighed"] == 35 and 0.98**34 > 0.5 > 0.98**35
+    assert round(b["at_window"], 3) == 0.364 and b["under_1pct"] == 228
+    assert b["under_1pct"] < lesson.negligible_after(0.98) == 229  # β^t < 1 % a step before β^t/(1 − β^t) < 1 %
+
+
+def test_the_try_this_answers_numbers():
+    """The answers under the explorer quote these steps (from the table of section 6)."""
+    assert [lesson.negligible_after(b) for b in (0.5, 0.9, 0.999)] == [7, 44, 4613]
+    assert lesson.correction_table([0.5])[0]["in_windows"] == 3.5

@@ -1,9 +1,12 @@
 """lessons.momentum: every widget redraws on every control, the prose's numbers, the exercise check."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from helpers.optimizers import SGD, Momentum, Nesterov, run, steps_to_converge
+from helpers.optimizers import SGD, Momentum, Nesterov, run
 from helpers.surfaces import SURFACES, elongated_quadratic
 from lessons import momentum as lesson
 
@@ -137,7 +140,7 @@ def test_start_menu_on_the_lesson_surface():
 def test_map_is_computed_once_and_the_marker_follows_the_sliders(monkeypatch):
     pg = lesson.map_playground()
     calls = []
-    monkeypatch.setattr(lesson, "steps_to_converge", lambda *a, **k: calls.append(1))
+    monkeypatch.setattr(lesson, "steps_to_stay", lambda *a, **k: calls.append(1))
     panel = pg.panel
     assert panel.grid is lesson.steps_map()  # the cached grid, not a new one
     for lr, beta in [(0.01, 0.0), (0.1, 0.9), (1.0, 0.5)]:
@@ -165,9 +168,11 @@ def test_map_equals_separate_runs_and_the_theoretical_boundary():
     assert np.isclose(lrs[0], 0.01) and np.isclose(lrs[-1], 10**0.3) and betas[0] == 0 and np.isclose(betas[-1], 0.99)
     rng = np.random.default_rng(3)
     for i, j in zip(rng.integers(0, len(betas), 12), rng.integers(0, len(lrs), 12), strict=True):
-        alone = steps_to_converge(Momentum(lrs[j], betas[i], form="sum"), Q.grad, Q.start, Q.minimum,
-                                  lesson.MAP_STEPS, tol=lesson.TOL)
-        assert grid[i, j] == alone
+        path = run(Momentum(lrs[j], betas[i], form="sum"), Q.grad, Q.start, 2 * lesson.MAP_STEPS)
+        with np.errstate(invalid="ignore", over="ignore"):
+            outside = np.flatnonzero(~(np.linalg.norm(path - Q.minimum, axis=1) <= lesson.TOL))
+        alone = outside[-1] + 1 if outside.size else 0  # the step after its last visit outside the ball
+        assert grid[i, j] == (alone if alone <= lesson.MAP_STEPS else np.inf)
     # Beyond α·λ_max = 2(1 + β) nothing converges; well inside, near the optimum, everything does.
     check = lesson.boundary_check()
     assert check["beyond and converged"] == 0 and check["beyond"] > 0
@@ -316,7 +321,7 @@ def test_check_passes_correct_solutions():
 
 def test_check_says_not_yet_for_the_stub():
     feedback = lesson.check_momentum_step(stub)
-    assert not feedback.passed and feedback.message.startswith("Not yet: momentum_step still raises")
+    assert not feedback.passed and feedback.message.startswith("Not yet: stub still raises")
 
 
 @pytest.mark.parametrize("slip", list(SLIPS))
@@ -339,7 +344,8 @@ def test_check_explains_other_mistakes():
     feedback = lesson.check_momentum_step(wrong_later)
     assert "x_2 is" in feedback.message and "Steps before 2 agree" in feedback.message
     assert "returned None" in lesson.check_momentum_step(lambda x, v, g, lr, beta: None).message
-    assert "should return a pair (x, v)" in lesson.check_momentum_step(lambda x, v, g, lr, beta: x).message
+    assert "should return 2 things, (x, v), in that order; at step 1 it returned ndarray" in \
+        lesson.check_momentum_step(lambda x, v, g, lr, beta: x).message
     assert "raised ZeroDivisionError" in lesson.check_momentum_step(lambda x, v, g, lr, beta: (1 / 0, v)).message
     bad_shape = lesson.check_momentum_step(lambda x, v, g, lr, beta: (np.zeros(3), v))
     assert not bad_shape.passed and "shape" in bad_shape.message
@@ -353,3 +359,179 @@ def test_check_explains_other_mistakes():
 
     feedback = lesson.check_momentum_step(wrong_last_v)
     assert not feedback.passed and feedback.message.startswith("✗ Not yet: x is right but v is not. v_8 is")
+
+
+def sutskever(x, v, g, lr, beta):  # the learning rate inside the velocity
+    v = beta * v + lr * g
+    return x - v, v
+
+
+def cs231n(x, v, g, lr, beta):  # v is the step itself
+    v = beta * v - lr * g
+    return x + v, v
+
+
+@pytest.mark.parametrize("fn, name", [(sutskever, "ascribes to Sutskever et al."),
+                                      (cs231n, "Sutskever et al.'s own signs, and CS231n's")])
+def test_check_accepts_a_velocity_with_the_learning_rate_inside_and_names_its_convention(fn, name):
+    """The exercise compares x, and these give PyTorch's x path exactly: they pass, and v's convention is named
+    (before, they were told to 'check the starting values')."""
+    feedback = lesson.check_momentum_step(fn)
+    assert feedback.passed and feedback.message.startswith("✓ Correct: all 8 steps of x match")
+    assert name in feedback.message and "starting values" not in feedback.message
+    assert "only when α changes during training" in feedback.message
+
+
+def test_check_states_its_setup_and_keeps_helpers_messages_out():
+    lines = lesson.check_momentum_step(SLIPS["previous velocity"]).message.splitlines()
+    assert lines[1] == ("  The check used: α = 0.3, β = 0.8, 8 steps on f(w, b) = 0.1 w² + 2 b² from x_0 = (−5, −2) "
+                        "with v_0 = (0, 0), each step given g = surface.grad(x) at the current x.")
+    expected = run(Momentum(0.3, 0.8, form="sum"), Q.grad, Q.start, 8)  # what that line lets a learner recompute
+    assert f"expected ({expected[1, 0]:.4g}, {expected[1, 1]:.4g})" in lines[0]
+    for wrong, words in [((np.zeros(3), None), "its x has shape (3,)"), ((np.zeros((1, 2)), None), "shape (1, 2)"),
+                         (("x", None), "should return numbers for x; at step 1 its x is str 'x'")]:
+        message = lesson.check_momentum_step(lambda x, v, g, lr, beta, wrong=wrong: (wrong[0], v)).message
+        assert words in message and "p must have" not in message and "last axis" not in message, message
+
+
+def test_check_names_the_line_an_exception_came_from():
+    namespace = {"np": np}
+    source = "def momentum_step(x, v, g, lr, beta):\n    v = beta * v + g\n    return x - lr * v[2], v\n"
+    exec(compile(source, "<cell>", "exec"), namespace)  # noqa: S102 - as a notebook cell defines it
+    lines = lesson.check_momentum_step(namespace["momentum_step"]).message.splitlines()
+    assert lines[0].startswith("✗ momentum_step raised IndexError")
+    assert lines[1] == "  It came from line 3 of its cell, in momentum_step"
+    assert lines[2].startswith("  The check used: α = 0.3")
+
+
+def test_x_right_v_wrong_says_so_without_blaming_the_start():
+    calls = []
+
+    def last_v_doubled(x, v, g, lr, beta):
+        calls.append(1)
+        x_new, v_new = correct(x, v, g, lr, beta)
+        return x_new, (2 * v_new if len(calls) == lesson.EXERCISE["steps"] else v_new)
+
+    lines = lesson.check_momentum_step(last_v_doubled).message.splitlines()
+    assert lines[0].startswith("✗ Not yet: x is right but v is not. v_8 is")
+    assert lines[1].startswith("  The check used: α = 0.3") and "starting values" not in "".join(lines)
+    assert lines[2] == ("  Hint: every x is right, so each step moved along the right velocity; return that same "
+                        "v_t = β·v_{t−1} + g_t as the second value.")
+
+
+# --- staying within the tolerance, the cold start, Nesterov's row, the surfaces' rates ------------------------
+
+
+def test_steps_to_stay_is_after_the_last_visit_outside():
+    """Momentum spirals: its first arrival within 1e-6 can come long before it stays there."""
+    opt = Momentum(0.1413, 0.9, form="sum")
+    stays, first = lesson.steps_to(opt), lesson.first_arrival(opt)
+    path = run(opt, Q.grad, Q.start, 2000)
+    dist = np.linalg.norm(path - Q.minimum, axis=1)
+    assert np.all(dist[int(stays):] <= lesson.TOL) and dist[int(stays) - 1] > lesson.TOL
+    assert first < stays and dist[int(first)] <= lesson.TOL
+    # batched: one call for many runs, each the same as alone; a diverging run never stays
+    lrs = np.array([0.1413, 0.45, 2.0])
+    batch = lesson.steps_to_stay(Momentum(lrs[:, None], 0.9, form="sum"), Q.grad, np.broadcast_to(Q.start, (3, 2)),
+                                 Q.minimum, 1000)
+    assert batch[0] == stays and batch[1] == lesson.steps_to(Momentum(0.45, 0.9, form="sum")) and np.isinf(batch[2])
+    with pytest.raises(ValueError, match="steps must be"):
+        lesson.steps_to_stay(opt, Q.grad, Q.start, Q.minimum, 0)
+
+
+def test_the_maps_count_agrees_with_sqrt_beta_per_step():
+    """Issue 7, point 6: at β = 0.9 the map said 240, a first arrival at α = 0.141 whose run swings out again and
+    stays inside only from step 292; counting staying, the row's fastest is 277, and √β = 0.949 per step needs
+    about 294 steps to shrink ‖x_0 − x*‖ = 5.39 to 1e-6."""
+    row = lesson.beta_row(0.9)
+    assert row["first"] == 240 and row["first_lr"] == pytest.approx(0.1413, abs=1e-4) and row["first_stays"] == 292
+    assert row["fastest"] == 277 and row["lr"] == pytest.approx(0.0266, abs=1e-4)
+    estimate = lesson.spiral_estimate(0.9)
+    assert round(estimate) == 294 and 0.9 * estimate < row["fastest"] <= row["median"] < 1.05 * estimate
+    assert lesson.first_arrival(Momentum(row["first_lr"], 0.9, form="sum")) == 240
+    assert lesson.best_on_map()["steps"] == 36 and lesson.beta_row(0.0)["fastest"] == 156  # GD: arrival = staying
+
+
+GOLDEN = json.loads((Path(__file__).parent / "golden" / "torch_dampening.json").read_text())
+
+
+@pytest.mark.parametrize("case", GOLDEN["cases"], ids=lambda c: c["torch"] + "-" + c["problem"])
+def test_dampened_momentum_is_torchs_sgd_with_dampening(case):
+    grad = Q.grad if case["problem"] == "quadratic" else (lambda x: np.full_like(x, 3.0))
+    opt = lesson.DampenedMomentum(case["lr"], case["beta"], dampening=case["dampening"])
+    ours = run(opt, grad, np.array(case["x0"]), GOLDEN["steps"])
+    theirs = np.array(case["path"])
+    scale = np.maximum(np.abs(theirs).max(axis=1), 1.0)
+    assert (np.abs(ours - theirs).max(axis=1) / scale).max() < 1e-12
+
+
+def test_dampening_zero_is_the_sum_form_and_bad_values_are_named():
+    ours = run(lesson.DampenedMomentum(0.45, 0.5), Q.grad, Q.start, 50)
+    np.testing.assert_allclose(ours, run(Momentum(0.45, 0.5, form="sum"), Q.grad, Q.start, 50), rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match="dampening must be in"):
+        lesson.DampenedMomentum(0.1, 0.9, dampening=1.5)
+    with pytest.raises(ValueError, match="lr must be"):
+        lesson.DampenedMomentum(0.0, 0.9)
+
+
+def test_both_forms_ramp_up_alike_and_only_dampening_starts_at_full_speed():
+    """Issue 7, point 4: the cold start is not the lecture form's alone."""
+    for row in lesson.cold_start_table((0.5, 0.9, 0.99)):
+        beta = row["beta"]
+        for t in (1, 10):
+            assert row["lecture"][t] == pytest.approx(1 - beta**t) == pytest.approx(row["sum"][t])
+            assert row["dampened"][t] == pytest.approx(1.0)
+        assert row["sum vs GD"][1] == pytest.approx(1.0) and row["lecture vs GD"][1] == pytest.approx(1 - beta)
+        assert row["sum vs GD"][10] == pytest.approx((1 - beta**10) / (1 - beta))
+    check = lesson.dampening_check()
+    assert check["from_g1"] < 1e-12 < 1 < check["lecture"]  # dampening = β: the lecture form from v_0 = g_1
+
+
+def test_nesterovs_row_reads_the_gradient_at_the_stored_parameters():
+    """Issue 7, point 5: g_t at the stored x (already the look-ahead point) is PyTorch's Nesterov; a second
+    look-ahead from there is another method, which diverges at the playground's defaults."""
+    paths = lesson.nesterov_row_paths()
+    np.testing.assert_allclose(paths["row"], run(Nesterov(0.3, 0.9), Q.grad, Q.start, 100), rtol=1e-12, atol=1e-12)
+    assert lesson.divergence_step(Q, paths["second look-ahead"]) == 11
+    gentle = lesson.nesterov_row_paths(lr=0.1)
+    assert lesson.divergence_step(Q, gentle["second look-ahead"]) is None
+    assert np.abs(gentle["second look-ahead"] - gentle["row"]).max() > 0.1
+
+
+def test_the_nesterov_playgrounds_defaults_as_the_prose_tells_them():
+    """At α = 0.3, β = 0.9 heavy ball is slower than GD; Nesterov overshoots furthest first, then rings least."""
+    table = lesson.overshoot_table()
+    assert table["momentum"]["steps"] > table["GD"]["steps"] > table["Nesterov"]["steps"]
+    assert (table["GD"]["steps"], table["momentum"]["steps"], table["Nesterov"]["steps"]) == (250, 295, 184)
+    assert round(table["Nesterov"]["top"], 2) == 2.56 and table["Nesterov"]["top_step"] == 1
+    assert round(table["momentum"]["top"], 2) == 2.08 and table["momentum"]["top_step"] == 2
+    assert table["Nesterov"]["ringing"] < table["momentum"]["ringing"] / 10
+    # PyTorch's first Nesterov step is α(1 + β)g: 1.9 times gradient descent's, hence b = −2 + 0.3·1.9·8
+    assert table["Nesterov"]["top"] == pytest.approx(-2 + 0.3 * 1.9 * 8)
+
+
+def test_each_surface_starts_with_a_rate_that_shows_something():
+    table = lesson.surface_rates(0.3, 0.9)
+    for name in ("Rosenbrock", "Beale"):
+        assert set(table[name]["at_default"].values()) == {1}  # the quadratic's α: every optimizer blows up at once
+    for name, row in table.items():
+        assert all(isinstance(f, float) and f < 10 for f in row["at_own"].values()), (name, row)
+    pg = lesson.nesterov_playground()
+    pg.controls["surface"].value = "Rosenbrock"
+    assert pg.controls["lr"].value == pytest.approx(lesson.SURFACE_LRS["Rosenbrock"])
+    assert all(k is None for k in pg.diverged.values())
+    loss = pg.loss_lines["Nesterov"].get_ydata()
+    assert np.isfinite(loss).all() and loss[-1] < loss[0] / 10  # the loss panel is not empty
+    pg.controls["surface"].value = "elongated quadratic"
+    assert pg.controls["lr"].value == pytest.approx(lesson.NESTEROV_DEFAULTS["lr"])
+    velocity = lesson.velocity_playground()
+    velocity.controls["surface"].value = "Beale"
+    assert velocity.controls["lr"].value == pytest.approx(lesson.SURFACE_LRS["Beale"])
+    assert all(k is None for k in velocity.diverged.values())
+
+
+def test_the_ramp_is_within_one_percent_from_the_steps_the_lesson_prints():
+    (row,) = lesson.cold_start_table((0.9,), at=(43, 44))
+    assert row["sum"][43] < 0.99 <= row["sum"][44] and row["lecture"][44] == pytest.approx(row["ramp"][44])
+    (row,) = lesson.cold_start_table((0.99,), at=(458, 459))
+    assert row["lecture"][458] < 0.99 <= row["lecture"][459]

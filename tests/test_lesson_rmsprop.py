@@ -96,12 +96,35 @@ def test_divergence_is_labelled_and_the_panel_stays_readable():
 
 def test_playground_starts():
     starts = lesson._starts(Q)
-    assert list(starts) == ["default start", "near the minimum"]
+    assert list(starts) == ["default start", lesson.NEAR]
     np.testing.assert_allclose(starts["default start"], Q.start)
     for make in SURFACES.values():
         s = make()
-        near = lesson._starts(s)["near the minimum"]
-        assert s.xlim[0] < near[0] < s.xlim[1] and s.ylim[0] < near[1] < s.ylim[1]
+        near = lesson._starts(s)[lesson.NEAR]
+        z = lesson.zoomed(s)
+        for window in (s, z):  # inside the full window and inside the zoomed one
+            assert window.xlim[0] < near[0] < window.xlim[1] and window.ylim[0] < near[1] < window.ylim[1]
+        np.testing.assert_allclose(lesson._starts(z)[lesson.NEAR], near)  # the zoomed window keeps the start
+
+
+def test_near_the_minimum_zooms_in_so_the_rattle_shows():
+    pg = lesson.playground()
+    full = pg.ax_path.get_xlim()
+    pg.controls["start"].value = lesson.NEAR
+    low, high = pg.ax_path.get_xlim()
+    assert high - low < 0.2 * (full[1] - full[0])
+    assert pg.ax_path.get_title().startswith(f"{Q.name}, zoomed in")
+    path = pg.traces["RMSProp"].path
+    np.testing.assert_allclose(path[0], lesson._starts(Q)[lesson.NEAR])
+    tail = np.abs(path[-50:]).max(axis=0)  # the rattle: ±α/2 = 0.05, well inside the zoomed window
+    assert np.all(tail > 0.04) and np.all(tail < 0.06) and high > 4 * tail[0]
+    assert pg.ax_loss.get_ylabel() == lesson.LOSS_LABEL
+    pg.controls["surface"].value = "Rosenbrock"
+    assert pg.ax_path.get_title().startswith("Rosenbrock, zoomed in")
+    labels = [t.get_text() for t in pg.ax_panel.get_legend().get_texts()]
+    assert "RMSProp, x" in labels and "RMSProp, w" not in labels  # the panel names the surface's coordinates
+    pg.controls["start"].value = "default start"
+    assert pg.ax_path.get_xlim() == (-2.0, 2.0)
 
 
 def test_epsilon_explorer_lines_are_the_first_step():
@@ -113,6 +136,60 @@ def test_epsilon_explorer_lines_are_the_first_step():
     np.testing.assert_allclose(live.inside_line.get_ydata(), g / np.sqrt(0.01 * g**2 + 1e-4), rtol=1e-12)
     np.testing.assert_allclose(live.none_line.get_ydata(), 10.0, rtol=1e-12)
     assert "ε = 1e-04" in live.ax.get_title() and "β = 0.990" in live.ax.get_title()
+
+
+def test_epsilon_explorer_shows_both_sides_of_the_condition():
+    live = lesson.EpsilonExplorer()
+    live.controls["lr"].value = 0.1
+    live.controls["beta"].value = 0.9
+    live.controls["eps"].value = 1e-8
+    assert "no rest at the minimum" in live.ax_bowl.get_title()
+    floor = live.floor_line.get_ydata()[0]
+    assert floor == pytest.approx(0.525 * 0.1**2, rel=1e-6)
+    assert live.loss_line.get_ydata()[-1] == pytest.approx(floor, rel=0.05)
+    live.controls["eps"].value = 10**-0.5  # α/ε = 0.32 < 2/λ_max = 0.5
+    assert "settles" in live.ax_bowl.get_title()
+    assert np.isnan(live.floor_line.get_ydata()).all()
+    assert np.nanmax(live.loss_line.get_ydata()[-100:]) < 1e-12
+
+
+def test_bowl_losses_are_helpers_rmsprop():
+    for lr, beta, eps in ((0.1, 0.9, 1e-8), (0.3, 0.99, 0.1), (0.01, 0.5, 1.0)):
+        xs, _ = rmsprop_by_hand(lr, beta, eps, 800)
+        loss = 0.1 * xs[:, 0] ** 2 + 2 * xs[:, 1] ** 2
+        np.testing.assert_allclose(lesson.bowl_losses(lr, beta, eps, 800), loss, rtol=1e-9, atol=1e-300)
+
+
+def test_the_eps_condition_holds_on_both_sides():
+    st = lesson.settling(lr=0.1, eps=(1e-8, 1e-3, 1e-2, 0.1, 0.19, 0.21, 0.316, 1.0), beta=0.9)
+    np.testing.assert_allclose(st["measured"], st["predicted"], atol=1e-6)
+    rattles = st["measured"] > 1e-9
+    np.testing.assert_array_equal(rattles, st["rate_limit"][:, None] > 2 / LAM[None, :])
+    assert lesson.cycle_amplitude(0.1, 1e-8, 4.0) == pytest.approx(0.05, abs=1e-8)
+    assert lesson.cycle_amplitude(0.1, 0.19, 4.0) == pytest.approx(0.0025)
+    assert lesson.cycle_amplitude(0.1, 0.21, 4.0) == 0.0
+    for beta in (0.5, 0.99):  # the cycle's width does not depend on β
+        other = lesson.settling(lr=0.3, eps=(1e-8, 0.3, 0.7), beta=beta, steps=8000)
+        np.testing.assert_allclose(other["measured"], other["predicted"], atol=1e-6)
+
+
+def test_centered_rmsprop_divides_by_the_root_of_the_variance():
+    c = lesson.centered_on_noise()
+    assert c["step_over_g"] == pytest.approx(c["one_over_root"], rel=1e-9)
+    assert c["root_variance"] == pytest.approx(0.5, abs=0.02) and c["variance"] == pytest.approx(0.25, abs=0.02)
+    assert c["step_over_g"] == pytest.approx(1 / np.sqrt(c["variance"]), rel=1e-6)  # not 1/variance
+    steady = lesson.centered_steady(ts=(1, 10, 100, 1000), beta=0.99)
+    t = np.array([1, 10, 100, 1000])
+    np.testing.assert_allclose(steady, 1 / (np.sqrt(0.99**t * (1 - 0.99**t)) + 1e-8), rtol=1e-6)
+
+
+def test_playground_facts():
+    facts = lesson.playground_facts()
+    assert facts["adagrad_never_rises"] and facts["rmsprop_top_rate"] > 500
+    assert facts["diverged"] == {"GD": 21, "AdaGrad": None, "RMSProp": None}
+    assert facts["saddle"]["RMSProp"][0] == 30 and facts["saddle"]["GD"][0] is None
+    near = facts["near"]
+    assert near[0.1]["RMSProp"] / near[0.01]["RMSProp"] == pytest.approx(100, rel=0.02)
 
 
 # --- the numbers the notebook quotes -------------------------------------------------------
@@ -209,6 +286,11 @@ def test_dive_and_return():
     loss = 0.1 * xs[:, 0] ** 2 + 2 * xs[:, 1] ** 2
     assert d["lowest_step"] == int(np.argmin(loss)) and d["lowest"] == pytest.approx(loss.min())
     assert d["lowest"] < 1e-100 and d["final"] == pytest.approx(0.525 * 0.1**2, rel=1e-3)
+    assert d["floor"] == pytest.approx(0.525 * 0.1**2)
+    assert loss[d["below"]] < d["floor"] / 1000 <= loss[d["below"] - 1]
+    assert loss[d["back"]] > d["floor"] / 2 and np.all(loss[d["lowest_step"]:d["back"]] <= d["floor"] / 2)
+    assert lesson.power_of_ten_below(d["lowest"]) == "below 1e-200"
+    assert lesson.power_of_ten_below(3e-5) == "below 1e-3" and lesson.power_of_ten_below(0.5) == "5.0e-01"
 
 
 def test_lowering_the_rate_shrinks_the_rattle():
@@ -250,8 +332,24 @@ def test_each_slip_gets_its_own_hint(hint):
 def test_the_slips_named_in_the_brief_are_recognised():
     hints = " ".join(lesson.SLIPS)
     for words in ["ε inside the root", "(1 − β) is on the wrong term", "previous √s_{t−1}",
-                  "divide by the root √s", "AdaGrad's running sum"]:
+                  "divide by the root √s", "AdaGrad's running sum", "(s_new, x_new)"]:
         assert words in hints
+
+
+def test_returning_s_x_is_named():
+    def swapped(x, g, s, lr, beta, eps):
+        s = beta * s + (1 - beta) * g**2
+        return s, x - lr * g / (np.sqrt(s) + eps)
+
+    fb = lesson.check_rmsprop_step(swapped)
+    assert not fb.passed and "returned the other way round" in fb.message
+
+
+def test_every_verdict_states_the_checks_setup():
+    for slip in lesson.SLIPS.values():
+        assert lesson.check_rmsprop_step(slip).message.endswith(
+            "The check's run: 0.1 w² + 2 b² from (−5, −2), α = 0.1, β = 0.9, ε = 0.01, s_0 = 0, 5 steps.")
+    assert "The check's run" not in lesson.check_rmsprop_step(correct).message
 
 
 def test_unfinished_or_broken_steps_get_feedback_not_tracebacks():

@@ -115,3 +115,74 @@ def test_markers_follow_a_steps_control():
     pg.controls["steps"].value = 1000
     assert pg.path_lines["GD"].get_markevery() == 50
     assert len(pg.loss_lines["GD"].get_xdata()) == 1001
+
+
+def test_surface_defaults_set_each_surfaces_learning_rate_in_one_redraw():
+    defaults = {"elongated quadratic": {"lr": 0.1}, "Rosenbrock": {"lr": 1e-3, "beta": 0.5}}
+    for starts in (None, lambda s: {"default": s.start, "near": s.minimum + 0.1}):  # with and without a start menu
+        pg = Playground(contenders=[Contender("GD", lambda p: SGD(p["lr"])),
+                                    Contender("Momentum", lambda p: Momentum(p["lr"], p["beta"]))],
+                        controls={"lr": lr_slider(0.1, -4, 0), "beta": beta_slider(0.9, 0.0, 0.99)},
+                        surfaces={name: factory() for name, factory in SURFACES.items()},
+                        starts=starts, surface_defaults=defaults)
+        redraws = pg.redraws
+        pg.controls["surface"].value = "Rosenbrock"
+        assert pg.redraws == redraws + 1  # the new α and β ride on the surface's own redraw
+        assert pg.controls["lr"].value == pytest.approx(1e-3) and pg.controls["beta"].value == 0.5
+        assert pg.diverged == {"GD": None, "Momentum": None}  # at the quadratic's α = 0.1 both would blow up
+        assert pg.ax_path.get_title().startswith("Rosenbrock")
+        pg.controls["lr"].value = 2e-3  # the learner may still move the slider on this surface
+        assert pg.traces["GD"].path.shape == (101, 2) and pg.redraws == redraws + 2
+        pg.controls["surface"].value = "saddle"  # no defaults: the sliders keep their values
+        assert pg.controls["lr"].value == pytest.approx(2e-3)
+        pg.controls["surface"].value = "elongated quadratic"
+        assert pg.controls["lr"].value == pytest.approx(0.1) and pg.controls["beta"].value == 0.5
+
+
+def test_without_surface_defaults_nothing_moves_and_bad_defaults_are_named():
+    pg = make()
+    pg.controls["lr"].value = 0.3
+    pg.controls["surface"].value = "Beale"
+    assert pg.controls["lr"].value == pytest.approx(0.3)
+    with pytest.raises(ValueError, match="surface_defaults must map a surface"):
+        Playground(contenders=[Contender("GD", lambda p: SGD(p["lr"]))], controls={"lr": lr_slider(0.1)},
+                   surfaces={"q": elongated_quadratic()}, surface_defaults={"q": {"learning rate": 0.1}})
+    with pytest.raises(ValueError, match="got 'Rosenbrock'"):
+        Playground(contenders=[Contender("GD", lambda p: SGD(p["lr"]))], controls={"lr": lr_slider(0.1)},
+                   surfaces={"q": elongated_quadratic()}, surface_defaults={"Rosenbrock": {"lr": 0.1}})
+
+
+def test_a_noisy_gradient_and_a_schedule_per_contender():
+    from helpers.optimizers import run
+    from helpers.schedules import CosineAnnealingLR
+    from helpers.stochastic import NoisyGradient
+    from lessons.widgets import seed_slider
+
+    look = {"color": "#009E73", "linestyle": "-.", "marker": "d"}
+
+    def make_pg():
+        return Playground(
+            contenders=[Contender("SGD", lambda p: SGD(p["lr"]), look="GD"),
+                        Contender("SGD, cosine", lambda p: SGD(p["lr"]), look=look,
+                                  schedule=lambda p: CosineAnnealingLR(60))],
+            controls={"lr": lr_slider(0.1, -3, 0), "seed": seed_slider(0)},
+            surfaces={"q": elongated_quadratic()},
+            steps=60,
+            gradient=lambda surface, p: NoisyGradient(surface.grad, 0.5, rng=p["seed"]),
+        )
+
+    pg, again = make_pg(), make_pg()
+    q = elongated_quadratic()
+    np.testing.assert_array_equal(pg.traces["SGD"].path, run(SGD(0.1), NoisyGradient(q.grad, 0.5, rng=0), q.start, 60))
+    np.testing.assert_array_equal(pg.traces["SGD, cosine"].path,
+                                  run(SGD(0.1), NoisyGradient(q.grad, 0.5, rng=0), q.start, 60,
+                                      schedule=CosineAnnealingLR(60)))
+    assert pg.image.value == again.image.value  # the same seed, the same picture
+    first = pg.traces["SGD"].path.copy()
+    pg.controls["seed"].value = 1
+    assert not np.allclose(pg.traces["SGD"].path, first)
+    pg.controls["seed"].value = 0
+    np.testing.assert_array_equal(pg.traces["SGD"].path, first)
+    line = pg.path_lines["SGD, cosine"]
+    assert (line.get_color(), line.get_linestyle(), line.get_marker()) == ("#009E73", "-.", "d")
+    assert pg.contenders[0].style_name == "GD" and pg.contenders[1].style_name == "SGD, cosine"

@@ -13,6 +13,7 @@ from helpers.schedules import (
     CosineAnnealingLR,
     ExponentialLR,
     InverseSqrtLR,
+    InverseTimeLR,
     LinearLR,
     StepLR,
     rates,
@@ -31,7 +32,7 @@ def _id(case):
 def test_fixture_covers_every_schedule():
     assert FIXTURE["torch_version"].startswith("2.13") and FIXTURE["steps"] == 200
     assert {c["schedule"] for c in FIXTURE["cases"]} == {"StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR",
-                                                          "InverseSqrtLR"}
+                                                          "InverseSqrtLR", "InverseTimeLR"}
 
 
 @pytest.mark.parametrize("case", FIXTURE["cases"], ids=_id)
@@ -85,6 +86,7 @@ def test_closed_forms_at_landmark_steps():
     warm = LinearLR(0.1, 1.0, 10)
     assert warm.lr(1.0, 1) == pytest.approx(0.1) and warm.lr(1.0, 11) == 1.0 and warm.lr(1.0, 500) == 1.0
     assert InverseSqrtLR().lr(1.0, 4) == 0.5
+    assert InverseTimeLR().lr(1.0, 4) == 0.25 and InverseTimeLR(20).lr(1.0, 21) == 0.5  # α₀ t₀/(t₀ + t − 1)
     assert Constant().lr(0.3, 77) == 0.3
 
 
@@ -102,6 +104,9 @@ def test_robbins_monro():
     assert inv_sqrt[1] == pytest.approx(math.log(n) + 0.5772, rel=1e-3)  # Σ 1/t grows like ln n: infinite too
     exp = robbins_monro_sums(ExponentialLR(0.99), 1.0, n)
     assert exp[0] == pytest.approx(100, rel=1e-9)  # Σ α_t converges: the steps cannot carry x arbitrarily far
+    inv_time = robbins_monro_sums(InverseTimeLR(), 1.0, n)
+    assert inv_time[0] == pytest.approx(math.log(n) + 0.5772, rel=1e-3)  # Σ 1/t: infinite (slowly)
+    assert inv_time[1] == pytest.approx(math.pi**2 / 6, rel=1e-4)  # Σ 1/t² = π²/6: finite, as Robbins–Monro ask
 
 
 BAD = [
@@ -115,6 +120,7 @@ BAD = [
     (LinearLR, {"start_factor": 1.5}, r"start_factor must be in \(0, 1\]; got start_factor=1.5"),
     (LinearLR, {"end_factor": 2.0}, r"end_factor must be in \[0, 1\]; got end_factor=2.0"),
     (LinearLR, {"total_iters": 0}, "total_iters must be a whole number >= 1; got total_iters=0"),
+    (InverseTimeLR, {"t0": 0.0}, "t0 must be a finite number > 0; got t0=0.0"),
 ]
 
 

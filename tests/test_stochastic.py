@@ -92,3 +92,25 @@ def test_errors_name_the_argument():
         LeastSquares(np.ones((3, 2)), np.ones(2))
     with pytest.raises(ValueError, match=r"X must be a 2-D array"):
         LeastSquares(np.ones(3), np.ones(3))
+
+
+def test_minibatch_covariance_has_the_variance_on_its_diagonal_and_matches_simulation():
+    from helpers.stochastic import minibatch_covariance
+
+    p = problem()
+    w = np.array([0.3, 0.1, -0.7])
+    grads = p.example_grads(w)
+    for replace in (False, True):
+        cov = minibatch_covariance(grads, 10, replace=replace)
+        np.testing.assert_allclose(np.diag(cov), minibatch_variance(grads, 10, replace=replace), rtol=1e-12)
+        np.testing.assert_allclose(cov, cov.T)
+    g = MinibatchGradient(p.grad, p.n, 10, rng=4)
+    draws = np.array([g(w) for _ in range(40_000)])
+    cov = minibatch_covariance(grads, 10)
+    scale = np.sqrt(np.outer(np.diag(cov), np.diag(cov)))
+    assert np.abs(np.cov(draws.T) - cov).max() < 0.04 * scale.max()
+    assert np.allclose(minibatch_covariance(grads, p.n), 0)
+    with pytest.raises(ValueError, match="batch_size must be at most n = 40 without replacement; got batch_size=41"):
+        minibatch_covariance(grads, 41)
+    with pytest.raises(ValueError, match=r"example_grads must be a 2-D array"):
+        minibatch_covariance(np.ones(4), 2)

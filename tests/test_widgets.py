@@ -3,7 +3,7 @@
 import numpy as np
 
 from helpers.plotting import new_figure
-from lessons.widgets import LiveFigure, beta_slider, dropdown, lr_slider, toggle
+from lessons.widgets import LiveFigure, beta_slider, dropdown, lr_slider, seed_slider, toggle
 
 
 class Line(LiveFigure):
@@ -24,7 +24,9 @@ def test_sliders_are_labelled_and_readable():
     assert beta_slider().description == "β (smoothing)"
     lr = lr_slider(0.01, -4, 0)
     assert lr.description == "learning rate α" and lr.base == 10 and abs(lr.value - 0.01) < 1e-12
-    for w in (beta_slider(), lr, dropdown(["a", "b"], description="surface"), toggle(description="x")):
+    seed = seed_slider(3)
+    assert seed.description == "noise seed" and (seed.value, seed.min, seed.max, seed.step) == (3, 0, 99, 1)
+    for w in (beta_slider(), lr, dropdown(["a", "b"], description="surface"), toggle(description="x"), seed):
         assert w.style.description_width == "initial"  # no "learning r…"
 
 

@@ -115,6 +115,7 @@ SCHEDULES = [
     ("LinearLR", {"start_factor": 1.0, "end_factor": 0.05, "total_iters": 120}, "LinearLR",
      {"start_factor": 1.0, "end_factor": 0.05, "total_iters": 120}),
     ("InverseSqrtLR", {}, "LambdaLR", {"lr_lambda": "lambda e: 1 / math.sqrt(e + 1)"}),
+    ("InverseTimeLR", {"t0": 20}, "LambdaLR", {"lr_lambda": "lambda e: 20 / (20 + e)"}),
 ]
 # The optimizers the schedules drive (here, torch), with their base rates.
 SCHEDULED_OPTIMIZERS = [
@@ -226,6 +227,7 @@ def torch_rates(scheduler: str, scheduler_kwargs: dict, base_lr: float, steps: i
 
 def schedules() -> None:
     """torch_schedules.json: each schedule's rates, and optimizer + scheduler trajectories on the quadratic."""
+    torch.set_default_dtype(torch.float64)  # as in main(): this function may be run on its own
     cases = []
     for name, kwargs, scheduler, scheduler_kwargs in SCHEDULES:
         case = {"schedule": name, "kwargs": kwargs,
