@@ -44,6 +44,8 @@ fixtures:  ## regenerate tests/golden from torch.optim and torch.nn.LSTM (needs 
 	test -x .venv-torch/bin/python || $(PYTHON) -m venv .venv-torch
 	.venv-torch/bin/python -m pip install --quiet torch==2.13.0
 	.venv-torch/bin/python tests/golden/make_fixtures.py
+	.venv-torch/bin/python tests/golden/make_counterexample_fixture.py
+	.venv-torch/bin/python tests/golden/make_dampening_fixture.py
 	.venv-torch/bin/python tests/golden/make_lstm_fixtures.py
 
 lint: $(STAMP)

@@ -368,7 +368,10 @@ class AMSGrad:
       :math:`x_t = x_{t-1} - \alpha\, m_t / (\sqrt{v^{max}_t} + \varepsilon)` (the paper has no
       ε; pass ``eps=0`` for it exactly).
 
-    The state's ``v_max`` is the running max of whichever v the form takes it of.
+    The state's ``v_max`` is the running max of whichever v the form takes it of.  Only the
+    paper's and optax's forms keep the effective rate α/√v̂ from growing: in PyTorch's, the
+    divisor :math:`1-\beta_2^t` keeps growing toward 1 after the max has frozen, so the
+    denominator can still fall (lesson 08 shows it eightfold).
     ``weight_decay`` as in ``Adam`` (L2).
     """
 
@@ -456,7 +459,9 @@ class RAdam:
     - then :math:`r_t = \sqrt{\frac{(\rho_t-4)(\rho_t-2)\rho_\infty}{(\rho_\infty-4)(\rho_\infty-2)\rho_t}}` and
       :math:`x_t = x_{t-1} - \alpha\, r_t\,\hat m_t \sqrt{1-\beta_2^t}/(\sqrt{v_t} + \varepsilon)`.
 
-    The rectification :math:`r_t` rises from about 0 toward 1: an automatic warm-up.
+    The rectification :math:`r_t` rises from about 0 toward 1: an automatic warm-up.  The
+    threshold 5 is PyTorch's (and this helper's); the paper's Algorithm 2 rectifies once
+    :math:`\rho_t > 4`, one step earlier at β₂ = 0.999 (ρ₅ = 4.996).
     ``weight_decay`` as in ``Adam`` (L2).
     """
 
@@ -579,6 +584,12 @@ def trace(opt, grad_fn: Callable, x0, steps: int, *, schedule=None, project: Cal
     Once an iterate is not finite the run stops: the rest of the path is NaN.  No numpy
     warning escapes (overflow on the way to divergence is the expected result).
     """
+    path, states = _iterate(opt, grad_fn, x0, steps, schedule, project, online, keep_states=True)
+    return Trace(path=path, states=states)
+
+
+def _iterate(opt, grad_fn, x0, steps, schedule, project, online, keep_states: bool):
+    """The loop behind ``trace`` and ``run``: the path, and every state if ``keep_states``."""
     x = _start(x0)
     steps = _checks.whole_number("steps", steps)
     if project is not None and not callable(project):
@@ -599,8 +610,9 @@ def trace(opt, grad_fn: Callable, x0, steps: int, *, schedule=None, project: Cal
             if not np.all(np.isfinite(x)):
                 break
             path[t] = x
-            states.append(state)
-    return Trace(path=path, states=tuple(states))
+            if keep_states:
+                states.append(state)
+    return path, tuple(states)
 
 
 def run(opt, grad_fn: Callable, x0, steps: int, *, schedule=None, project: Callable | None = None,
@@ -611,8 +623,9 @@ def run(opt, grad_fn: Callable, x0, steps: int, *, schedule=None, project: Calla
     is a result, not an error: from the first non-finite iterate on, rows are NaN.
     ``schedule`` (learning-rate schedule), ``project`` (projection onto a feasible set)
     and ``online`` (``grad_fn(x, t)``, a gradient that depends on the step) are as in ``trace``.
+    Unlike ``trace`` it keeps no states, which on a large grid of runs saves memory and time.
     """
-    return trace(opt, grad_fn, x0, steps, schedule=schedule, project=project, online=online).path
+    return _iterate(opt, grad_fn, x0, steps, schedule, project, online, keep_states=False)[0]
 
 
 def diverged_at(path: np.ndarray) -> int | None:

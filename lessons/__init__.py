@@ -18,6 +18,7 @@ CATALOG: dict[str, str | None] = {
     "05_rmsprop": "rmsprop",
     "06_adam": "adam",
     "07_noisy_gradients": "noisy_gradients",
+    "08_when_adam_fails": "adam_failures",
     "09_lstm_capstone": "lstm_capstone",
 }
 
