@@ -771,17 +771,13 @@ WIDGETS: dict[str, Callable[[], LiveFigure]] = {"live_training": LiveTraining}
 GATE_ORDERS = tuple("".join(p) for p in itertools.permutations("ifgo"))
 
 
-def _sigmoid(z):
-    return lstm.sigmoid(z)
-
-
 def _cell(x_t, h, c, W_ih, W_hh, b_ih, b_hh, slip: str | None = None, order: str = "ifgo"):
     """One LSTM cell step, or the step with one known ``slip``, reading the four row blocks in ``order``."""
     H = h.shape[1]
     z = x_t @ W_ih.T + b_ih + h @ W_hh.T + b_hh
     blocks = {name: z[:, k * H:(k + 1) * H] for k, name in enumerate(order)}
-    i, f, o = _sigmoid(blocks["i"]), _sigmoid(blocks["f"]), _sigmoid(blocks["o"])
-    g = _sigmoid(blocks["g"]) if slip == "sigmoid g" else np.tanh(blocks["g"])
+    i, f, o = lstm.sigmoid(blocks["i"]), lstm.sigmoid(blocks["f"]), lstm.sigmoid(blocks["o"])
+    g = lstm.sigmoid(blocks["g"]) if slip == "sigmoid g" else np.tanh(blocks["g"])
     if slip == "forget on the candidate":
         c_new = i * c + f * g
     elif slip == "forget on the sum":
