@@ -438,7 +438,7 @@ def memory_figure(C: float = SETUP["C"], beta2=None, steps: int = 15):
     left.set_ylabel("size (gradient units)")
     left.set_title(f"what each gradient is divided by (C = {C:g}, β₂ = {beta2:.2f})")
     left.set_ylim(0.5, 4.6)
-    left.legend(loc="upper center", ncol=3, fontsize=8, framealpha=0.9)
+    left.legend(loc="upper center", ncol=3, fontsize=10, framealpha=0.9)
     width = 0.38
     for shift, name in ((-width / 2, "Adam"), (width / 2, "AMSGrad")):
         look = STYLE_BARS[name]
@@ -448,7 +448,7 @@ def memory_figure(C: float = SETUP["C"], beta2=None, steps: int = 15):
     right.set_ylabel(r"step ÷ $\alpha_t$ = $-g_t$ / denominator")
     right.set_title("the C-step down, the two −1 steps up")
     right.set_ylim(-1.3, 1.6)
-    right.legend(loc="upper center", ncol=2, fontsize=8, framealpha=0.9)
+    right.legend(loc="upper center", ncol=2, fontsize=10, framealpha=0.9)
     return fig
 
 
@@ -537,7 +537,7 @@ class CounterexampleExplorer(LiveFigure):
         self.ax_map.set_ylim(edges_b[0], edges_b[-1])
         self.ax_map.set_xlabel("C (the rare large gradient)")
         self.ax_map.set_ylabel("β₂")
-        self.ax_map.legend(loc="upper right", fontsize=8, framealpha=0.9)
+        self.ax_map.legend(loc="upper right", fontsize=10, framealpha=0.9)
         controls = {
             "C": widgets.FloatSlider(value=C, min=float(self.grid.C[0]), max=float(self.grid.C[-1]), step=0.2,
                                      description="C (rare large gradient)", readout_format=".1f",
@@ -568,8 +568,8 @@ class CounterexampleExplorer(LiveFigure):
         self.limit_line.set_data([t[0], t[-1]], [limit, limit])
         shown = np.concatenate([self.grid.regret[n][:, row, column] for n in CONTENDERS])
         self.ax_regret.set_ylim(min(0.0, float(shown.min())) - 0.05 * limit, max(float(shown.max()), limit) * 1.1)
-        self.ax_x.legend(loc="center right", fontsize=8, framealpha=0.9)
-        self.ax_regret.legend(loc="upper right", fontsize=8, framealpha=0.9)
+        self.ax_x.legend(loc="center right", fontsize=10, framealpha=0.9)
+        self.ax_regret.legend(loc="upper right", fontsize=10, framealpha=0.9)
         self.ax_x.set_title(f"C = {C:.1f}, β₂ = {beta2:.2f} (paper's: {float(paper_beta2(C)):.3f}), "
                             f"α_t = {self.grid.lr:g}/√t, x₀ = {self.grid.x0:g}", fontsize=10)
         self.mesh.set_data(self.grid.final(self.adam_name(params)))
@@ -794,8 +794,9 @@ def amsgrad_forms_figure():
     left.set_title("10 steps of g = 1, 989 of g = 0.001, then g = 1")
     right.set_ylabel("denominator (ε aside)")
     right.set_title("the denominator: PyTorch's AMSGrad lets it fall, like Adam")
-    left.legend(loc="lower left", fontsize=7.5, framealpha=0.9)
-    right.legend(loc="lower left", fontsize=7.5, framealpha=0.9)
+    left.set_ylim(1e-5, 20)  # room under the curves for the legend
+    left.legend(loc="lower left", fontsize=10, framealpha=0.9)
+    right.legend(loc="center left", fontsize=10, framealpha=0.9)
     return fig
 
 
@@ -1246,8 +1247,8 @@ class DecayExplorer(LiveFigure):
         self.ax_bars.set_ylim(0, 1.25)
         self.ax_bars.set_xlabel("optimizer")
         self.ax_bars.set_ylabel(f"mean of the last {DECAY['tail']:,} iterates")
-        self.ax_bars.legend(loc="upper right", fontsize=8, framealpha=0.9)
-        self.texts = [self.ax_bars.text(0, 0, "", ha="center", va="bottom", fontsize=8)
+        self.ax_bars.legend(loc="upper right", fontsize=10, framealpha=0.9)
+        self.texts = [self.ax_bars.text(0, 0, "", ha="center", va="bottom", fontsize=10)
                       for _ in range(2 * len(self.NAMES))]
         wd_exp, lr_exp = DECAY_WD_EXPONENTS.tolist(), DECAY_LR_EXPONENTS.tolist()
         controls = {
@@ -1282,7 +1283,7 @@ class DecayExplorer(LiveFigure):
                 text.set_position((bar.get_x() + bar.get_width() / 2, height + 0.01))
                 text.set_text(f"{mean[j]:.2f}")
         self.ridge_line.set_data([-0.5, len(self.NAMES) - 0.5], [ridge, ridge])
-        self.ax_path.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, framealpha=0.9)
+        self.ax_path.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=10, framealpha=0.9)
         self.ax_path.set_title(f"λ_wd = {wd:.2g}, α = {lr:.2g}: the last {tail:,} of {self.grid.steps:,} steps "
                                f"(every {self.grid.thin}th shown)", fontsize=10)
         self.ax_bars.set_title("where each coordinate settles (1 = not regularized at all)", fontsize=10)
@@ -1483,7 +1484,7 @@ class WarmupExplorer(LiveFigure):
         steady = float(vhat_spread_formula(1e9, beta2))
         self.v_steady.set_data([1, t[-1]], [steady, steady])
         self.ax_v.set_title(f"v̂_t averages few gradients early (β₂ = {beta2:.3f})", fontsize=10)
-        self.ax_v.legend(loc="lower left", fontsize=7.5, framealpha=0.9)
+        self.ax_v.legend(loc="lower left", fontsize=10, framealpha=0.9)
         spreads = []
         for name in self.NAMES:
             spread, mean = steps[name].std(axis=1), steps[name].mean(axis=1)
@@ -1495,7 +1496,7 @@ class WarmupExplorer(LiveFigure):
         values = values[np.isfinite(values) & (values > 0)]
         self.ax_steps.set_ylim(10 ** np.floor(np.log10(values.min())), 10 ** np.ceil(np.log10(values.max() * 1.5)))
         self.ax_steps.set_title(f"each step's noise (g = s·(0.1 + ξ), s = {scale:.2g})", fontsize=10)
-        self.ax_steps.legend(loc="lower left", fontsize=7.5, framealpha=0.9)
+        self.ax_steps.legend(loc="lower right", fontsize=10, framealpha=0.9)
         schedule = warmup_contenders(beta2, warmup)["Adam + warm-up"][1]
         self.warm_line.set_data(t, schedule.lr(1.0, t))
         self.rect_line.set_data(t, radam_rectification(beta2, t))
@@ -1505,7 +1506,7 @@ class WarmupExplorer(LiveFigure):
         self.unadapted = self.ax_mult.axvspan(1, last + 0.5, color=OKABE_ITO["bluish green"], alpha=0.15,
                                               label=f"RAdam, t ≤ {last}: ρ_t ≤ 5, step α·m̂ (not adapted)")
         self.ax_mult.set_title(f"the multipliers (warm-up over {warmup} steps)", fontsize=10)
-        self.ax_mult.legend(loc="upper left", fontsize=7.5, framealpha=0.9)
+        self.ax_mult.legend(loc="upper left", fontsize=10, framealpha=0.9)
 
 
 # --- the counterexample in torch ------------------------------------------------------------------

@@ -205,7 +205,7 @@ class MinibatchExplorer(LiveFigure):
         ax.set_xlabel(f"∂f/∂w for the {FEATURES[i]}")
         ax.set_ylabel(f"∂f/∂w for {FEATURES[j]}")
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+        ax.legend(loc="upper right", fontsize=10, framealpha=0.9)
 
         B_all = np.arange(1, p.n)
         total = minibatch_variance(self.example, 1, replace=True).sum()
@@ -228,7 +228,7 @@ class MinibatchExplorer(LiveFigure):
         self.ax_var.set_xlabel("batch size B (log scale)")
         self.ax_var.set_ylabel("total variance Σⱼ Var g_B,j")
         self.ax_var.grid(True, which="major", alpha=0.3)
-        self.ax_var.legend(loc="lower left", fontsize=8, framealpha=0.9)
+        self.ax_var.legend(loc="lower left", fontsize=10, framealpha=0.9)
         controls = {"batch_size": widgets.SelectionSlider(options=BATCH_SIZES, value=batch_size,
                                                            description="batch size B", style=SLIDER_STYLE,
                                                            layout=SLIDER_LAYOUT),
@@ -380,7 +380,7 @@ class NoiseBallFigure(LiveFigure):
         self.ax.add_patch(self.ball)
         self.ax.plot([SURFACE.start[0]], [SURFACE.start[1]], marker="o", markersize=9, markerfacecolor="none",
                      markeredgecolor="black", linestyle="none", label="start", zorder=5)
-        self.ax.legend(loc="upper right", fontsize=7, framealpha=0.9)
+        self.ax.legend(loc="upper right", fontsize=10, framealpha=0.9)
         t = np.arange(steps + 1)
         (self.mean_loss,) = self.ax_loss.plot(t, t * np.nan, color=OKABE_ITO["blue"], linewidth=2,
                                               label=f"mean over {self.RUNS} runs")
@@ -392,7 +392,7 @@ class NoiseBallFigure(LiveFigure):
         self.ax_loss.set_ylabel("f(x_t) − f*")
         self.ax_loss.set_xlabel("step t")
         self.ax_loss.set_xlim(0, steps)
-        self.ax_loss.legend(loc="lower left", fontsize=8, framealpha=0.9)
+        self.ax_loss.legend(loc="upper right", fontsize=10, framealpha=0.9)
         controls = {"lr": lr_slider(lr, -3, 0), "sigma": widgets.FloatSlider(
                         value=sigma, min=0.0, max=3.0, step=0.1, description="noise σ", style=SLIDER_STYLE,
                         layout=SLIDER_LAYOUT),
@@ -442,8 +442,8 @@ class NoiseBallFigure(LiveFigure):
         finite = np.concatenate([shown[np.isfinite(shown)], expected[np.isfinite(expected)]])
         low = max(float(finite.min()) / 5, LOSS_FLOOR) if finite.size else LOSS_FLOOR
         self.ax_loss.set_ylim(low, max(float(loss[0]), LOSS_FLOOR) * 3)
-        self.ax.legend(loc="upper right", fontsize=7, framealpha=0.9)
-        self.ax_loss.legend(loc="lower left", fontsize=8, framealpha=0.9)
+        self.ax.legend(loc="upper right", fontsize=10, framealpha=0.9)
+        self.ax_loss.legend(loc="upper right", fontsize=10, framealpha=0.9)
         self.ax.set_title(f"SGD, α = {lr:.2g}, σ = {sigma:.2g}, seed {seed}\n{verdict}", fontsize=10)
         self.ax_loss.set_title("mean loss over the runs, log scale", fontsize=10)
 
@@ -494,7 +494,7 @@ def schedules_figure(steps: int = SCHEDULE_STEPS):
         ax.set_ylabel("α_t / α₀")
         ax.set_title(f"the lesson's schedules ({scale} scale)", fontsize=10)
         ax.grid(True, alpha=0.3)
-    axes[1].legend(loc="lower left", fontsize=7, framealpha=0.9)  # one legend for both panels
+    axes[1].legend(loc="lower left", fontsize=10, framealpha=0.9)  # one legend for both panels
     return fig
 
 
@@ -600,7 +600,7 @@ class RatePanel:
         ax.set_title("the learning rate per step", fontsize=10)
         ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+        ax.legend(loc="upper right", fontsize=10, framealpha=0.9)
 
     def update(self, ax, traces, surface, params) -> None:
         steps = len(next(iter(traces.values())).path) - 1
@@ -612,6 +612,10 @@ class RatePanel:
         ax.set_ylim(0, 1.08 * lr)
 
 
+class _SchedulePlayground(Playground):
+    legend_fontsize = 10  # readable when projected
+
+
 def schedule_playground(steps: int = SCHEDULE_STEPS) -> Playground:
     """SGD with a constant α against SGD under the chosen schedule, same α₀, same noisy gradients (seeded).
 
@@ -620,7 +624,7 @@ def schedule_playground(steps: int = SCHEDULE_STEPS) -> Playground:
     """
     schedules = lesson_schedules(steps)
     default = next(name for name in schedules if name.startswith("cosine"))
-    playground = Playground(
+    playground = _SchedulePlayground(
         contenders=[Contender("SGD, constant α", lambda p: SGD(p["lr"]), look="GD"),
                     Contender("SGD, scheduled α", lambda p: SGD(p["lr"]), look=SCHEDULED_LOOK,
                               schedule=lambda p: lesson_schedules(steps)[p["schedule"]])],
@@ -824,7 +828,7 @@ def velocity_figure(lr: float = 0.05, beta: float = 0.9, lam: float = 1.0, sigma
         xm_seen.append(xm[0])
         xs_seen.append(xs[0])
     t = np.arange(burn + 1, burn + steps + 1)
-    fig = new_figure(11.5, 4.0)
+    fig = new_figure(12, 5.2)
     ax_g, ax_x = fig.subplots(1, 2)
     ax_g.plot(t, g_seen, color="#999999", linestyle="none", marker=".", markersize=4, label="gradient g_t")
     ax_g.plot(t, v_seen, color=STYLES["Momentum"]["color"], linewidth=2, label=f"velocity v_t (EWMA, β = {beta:g})")
@@ -848,7 +852,7 @@ def velocity_figure(lr: float = 0.05, beta: float = 0.9, lam: float = 1.0, sigma
     for ax in (ax_g, ax_x):
         ax.set_xlabel("step t")
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="lower left", fontsize=7, framealpha=0.9, ncols=2)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=10, ncols=2)  # below: the data stay clear
     fig.suptitle(f"noise σ = {sigma:g} on f = ½λx², λ = {lam:g}, at stationarity (seed {seed})", fontsize=10)
     return fig
 
@@ -948,8 +952,8 @@ class MomentumNoiseFigure(LiveFigure):
                           f"heavy ball {theory:.3g} (theory)", fontsize=10)
         self.ax_path.set_title(f"one run each, same noise draws (seed {seed}), last {self.SHOWN_STEPS} steps",
                                fontsize=10)
-        self.ax.legend(loc="upper left", fontsize=7, framealpha=0.9)
-        self.ax_path.legend(loc="upper right", fontsize=8, framealpha=0.9)
+        self.ax.legend(loc="upper left", fontsize=10, framealpha=0.9)
+        self.ax_path.legend(loc="upper right", fontsize=10, framealpha=0.9)
 
 
 # --- 5. Adam under noise --------------------------------------------------------------------------------
@@ -1138,8 +1142,9 @@ class AdamNoiseFigure(LiveFigure):
         self.rms_line.set_data(self.SNR[[0, -1]], [rms, rms])
         self.rms_at_zero = float(np.sqrt(np.mean(r[0] ** 2)))  # the steps' RMS at the smallest μ/σ (0.01: noise)
         self.ax.set_title(f"β₁ = {beta1:.2f}, β₂ = {beta2:.4f}: the step is a signal-to-noise ratio\n"
-                          f"at μ = 0: mean {mean[0]:+.3f}, RMS {self.rms_at_zero:.3f}", fontsize=10)
-        self.ax.legend(loc="upper left", fontsize=7, framealpha=0.9)
+                          f"at μ/σ = {self.SNR[0]:g} (about 0): mean {mean[0]:+.3f}, RMS {self.rms_at_zero:.3f}",
+                          fontsize=10)
+        self.ax.legend(loc="upper left", fontsize=10, framealpha=0.9)
         # both runs at once, rows (constant α, cosine-decayed α), fed the same noise: one loop instead of two
         x0 = np.full((2, self.RUNS_PATH), self.X0)
         schedules = RowSchedules((Constant(), CosineAnnealingLR(self.RUN_STEPS)), self.RUN_STEPS)
@@ -1155,7 +1160,7 @@ class AdamNoiseFigure(LiveFigure):
         self.ax_run.set_ylim(max(float(values.min()) / 2, 1e-6), float(values.max()) * 2)
         self.ax_run.set_title(f"α = {lr:.2g}: at step {self.RUN_STEPS}, √E[x²] = {curves[0][-1]:.3g} (constant), "
                               f"{curves[1][-1]:.3g} (cosine)", fontsize=10)
-        self.ax_run.legend(loc="upper right", fontsize=8, framealpha=0.9)
+        self.ax_run.legend(loc="upper right", fontsize=10, framealpha=0.9)
 
 
 # --- exercises -------------------------------------------------------------------------------------------
