@@ -30,7 +30,7 @@ from lessons.widgets import LiveFigure, beta_slider, toggle
 
 __all__ = [
     "YEAR", "DAYS_SHOWN", "unrolled_average", "memory_row", "start_bias", "seasonal_cycle", "peak_delay",
-    "wiggle", "describe_average", "tradeoff_row", "cost_per_step", "time_averages", "data_figure", "weights_figure",
+    "wiggle", "describe_average", "tradeoff_row", "white_noise_variance", "noise_table", "cost_per_step", "time_averages", "data_figure", "weights_figure",
     "lag_figure", "window_figure", "SmoothingExplorer", "WIDGETS", "EXERCISE_BETAS", "exercise_series",
     "exercise_setup",
     "slips", "check_ewma",
@@ -152,6 +152,49 @@ def tradeoff_row(beta: float, theta=None) -> dict:
     """Smoothness against delay for one β on the temperature series (see ``describe_average``)."""
     theta = seattle_temperatures()[1] if theta is None else np.asarray(theta, dtype=float)
     return {"beta": beta, "window": effective_window(beta), **describe_average(ewma(theta, beta), theta)}
+
+
+# --- how much noise it removes ------------------------------------------------------------------
+
+def white_noise_variance(beta: float, sigma: float = 1.0, t: int | None = None) -> float:
+    r"""The variance of :math:`v_t` when :math:`\theta_t` is white noise (independent, variance σ²).
+
+    From the weights :math:`(1-\beta)\beta^k`, whose squares add up for independent values:
+
+    .. math::
+        \operatorname{Var} v_t = \sigma^2 (1-\beta)^2 \sum_{k=0}^{t-1} \beta^{2k}
+            = \frac{1-\beta}{1+\beta}\,(1-\beta^{2t})\,\sigma^2
+            \;\to\; \frac{1-\beta}{1+\beta}\,\sigma^2 \quad (t \to \infty,\ ``t=None``).
+    """
+    if not 0 <= beta < 1:
+        raise ValueError(f"beta must be in [0, 1); got beta={beta!r}.")
+    if not (math.isfinite(sigma) and sigma >= 0):
+        raise ValueError(f"sigma must be a finite number >= 0; got sigma={sigma!r}.")
+    fading = 1.0 if t is None else 1 - beta ** (2 * t)
+    return (1 - beta) / (1 + beta) * fading * sigma**2
+
+
+def noise_table(betas=(0.5, 0.9, 0.98), sigma: float = 1.0, runs: int = 4000, steps: int = 500,
+                seed: int = 0) -> list[dict]:
+    r"""``white_noise_variance`` against a simulation: ``runs`` series of ``steps`` white-noise values.
+
+    Each series is averaged with the recursion :math:`v_t = \beta v_{t-1} + (1-\beta)\theta_t` from
+    :math:`v_0 = 0` (all series at once, one step at a time), and the variance of the last
+    :math:`v_t` is taken across the series (by t = ``steps`` the formula has reached its limit).
+    Per β: ``formula`` (the limit), ``simulated``, ``divided_by`` (σ² over the formula) and ``twice_window``
+    (:math:`2/(1-\beta)`, what ``divided_by`` approaches as β → 1).
+    """
+    theta = np.random.default_rng(seed).normal(0.0, sigma, size=(steps, runs))
+    rows = []
+    for beta in betas:
+        v = np.zeros(runs)  # v_0 = 0 in every series
+        for theta_t in theta:
+            v = beta * v + (1 - beta) * theta_t  # v_t = β v_{t−1} + (1 − β) θ_t
+        formula = white_noise_variance(beta, sigma)
+        rows.append({"beta": beta, "formula": formula,
+                     "simulated": float(np.var(v)), "divided_by": sigma**2 / formula,
+                     "twice_window": 2 * effective_window(beta)})
+    return rows
 
 
 # --- why it is cheap -------------------------------------------------------------------------------
@@ -355,12 +398,15 @@ def slips(theta, beta: float) -> dict[str, np.ndarray]:
     """What the common wrong versions of the recursion return, keyed by the hint that explains them."""
     theta = np.asarray(theta, dtype=float)
 
-    def recursion(a, b, v0):
+    def recursion(a, b, v0, values=theta):
         v, out = v0, []
-        for theta_t in theta:
+        for theta_t in values:
             v = a * v + b * theta_t
             out.append(v)
         return np.array(out)
+
+    def recursion_of(values):
+        return recursion(beta, 1 - beta, 0.0, values)
 
     right = ewma(theta, beta)
     t = np.arange(1, len(theta) + 1)
@@ -374,6 +420,9 @@ def slips(theta, beta: float) -> dict[str, np.ndarray]:
         "your values match starting from v_0 = θ_1 (or setting v_1 = θ_1): the recursion starts from v_0 = 0, so "
         "v_1 = (1 − β)·θ_1. Starting at 0 does make the first values too small; lesson 02 fixes that properly.":
             recursion(beta, 1 - beta, theta[0]),
+        "your v_t uses the day before, θ_{t−1}: with a 0-based loop index i, today is theta[i] (that is "
+        "θ_{i+1}); theta[i - 1] is yesterday, and at i = 0 it is the last day of the list.":
+            recursion_of(np.roll(theta, 1)),
         "your values are v_0, v_1, …, v_{t−1}: one step late. Append v after updating it with θ_t, so that the "
         "list holds v_1 … v_t.":
             np.concatenate([[0.0], right[:-1]]),
@@ -416,7 +465,8 @@ def check_ewma(fn) -> Feedback:
                                    f"\n  The check used: {setup}.")
         if values is not None and values.shape == (len(theta) + 1,) and np.allclose(values[1:], expected):
             return Feedback(False, f"✗ Not yet. It returned {len(theta) + 1} values for {len(theta)} days: "
-                                   "v_0 = 0 is in the list. Return v_1, …, v_t only (one value per θ).")
+                                   "v_0 = 0 is in the list. Return v_1, …, v_t only (one value per θ)."
+                                   f"\n  The check used: {setup}.")
         mistakes = slips(theta, beta)
         for other in EXERCISE_BETAS:
             if other != beta:
