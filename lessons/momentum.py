@@ -861,6 +861,11 @@ _SLIPS = {
         lambda x, v, g, lr, beta: (x - lr * (v + beta * g), v + beta * g),
     "your function returns (v, x): return the new position first, (x, v).":
         lambda x, v, g, lr, beta: (beta * v + g, x - lr * (beta * v + g)),
+    "your values match Nesterov's step x − α(g + βv) (section 6, PyTorch's nesterov=True). Plain momentum steps "
+    "along the velocity alone: x − αv.":
+        lambda x, v, g, lr, beta: (x - lr * (g + beta * (beta * v + g)), beta * v + g),
+    f"your values match β = 0.9 typed in; the check runs β = {EXERCISE['beta']:g}: use the beta argument.":
+        lambda x, v, g, lr, beta: (x - lr * (0.9 * v + g), 0.9 * v + g),
 }
 
 
@@ -926,6 +931,11 @@ def check_momentum_step(momentum_step: Callable) -> Feedback:
         for hint, slip in _SLIPS.items():
             mistakes[hint] = _run_step(slip, lr, beta, steps)[0]
         feedback = compare(xs, expected_x, symbol="x", mistakes=mistakes, setup=setup)
+    if not feedback.passed and not np.any(vs):  # v never left v_0 = 0: the next step never saw a velocity
+        first, second, *_ = feedback.message.splitlines()
+        return Feedback(False, f"{first}\n{second}\n  Hint: the v your function returns is still (0, 0) at every "
+                               "step, so each step starts again from v = 0 (gradient descent). Return the new "
+                               "velocity v_t = β·v_{t−1} + g_t as the second value: the next step receives it as v.")
     if not feedback.passed:
         return feedback
     passed = (f"✓ Correct: all {steps} steps of x match helpers.optimizers.Momentum(form=\"sum\") "
