@@ -277,7 +277,7 @@ def weights_figure(beta: float = 0.9, window: int = 10, days: int = 40):
     axes[0].set_title("weights on a linear axis")
     axes[1].set_title("log axis: exponential decay is a straight line")
     axes[1].set_ylim(ewma_w[-1] / 2, 0.3)
-    axes[0].legend(loc="upper left", fontsize=8)
+    axes[0].legend(loc="upper left", fontsize=10)
     return fig
 
 
@@ -297,7 +297,7 @@ def lag_figure(betas=(0.9, 0.98), year: int = 2013):
             color=OKABE_ITO["reddish purple"], linestyle="-.", linewidth=2)
     ax.set_xlim(np.datetime64(f"{year}-01-01"), np.datetime64(f"{year + 1}-01-01"))
     ax.set_title(f"Smoother is later: the averages of {year}")
-    ax.legend(loc="lower center", fontsize=8)
+    ax.legend(loc="lower center", fontsize=10)
     return fig
 
 
@@ -351,7 +351,7 @@ class SmoothingExplorer(LiveFigure):
         ax.set_ylabel("weight")
         ax.yaxis.set_major_locator(MaxNLocator(4))
         ax.grid(True, axis="y", alpha=0.3)
-        ax.legend(loc="upper left", fontsize=8, ncols=2)
+        ax.legend(loc="upper left", fontsize=10, ncols=2)
         for axis in (self.ax_series, ax):  # room for tick labels from "35" to "0.0012": no re-layout on a move
             axis.yaxis.set_label_coords(-0.075, 0.5)
         super().__init__(fig, {"beta": beta_slider(beta, min=0.5, max=0.999),
@@ -364,7 +364,7 @@ class SmoothingExplorer(LiveFigure):
         days_back = round(self.delay) if shift else 0
         self.average_line.set_data(self.dates - np.timedelta64(days_back, "D"), v)
         self.average_line.set_label(f"EWMA $v_t$, shifted back {_days(days_back)}" if shift else "EWMA $v_t$")
-        self.ax_series.legend(loc="lower right", fontsize=8)
+        self.ax_series.legend(loc="lower right", fontsize=10)
         window = effective_window(beta)
         self.ax_series.set_title(f"β = {beta:.3f}: averages about the last 1/(1 − β) = {window:.0f} days; "
                                  f"its seasonal peak comes {_days(self.delay)} late", fontsize=11)

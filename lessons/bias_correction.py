@@ -160,7 +160,7 @@ def cold_start_figure(beta: float = 0.98, days: int = 60, t_weights: int = 10):
     ax.set_xlabel("day t (t = 1 is 1 January 2012)")
     ax.set_ylabel("temperature (°C)")
     ax.set_title(f"Seattle, first {days} days of 2012, β = {beta:.2f}: $v_t$ starts near 0 °C", fontsize=10)
-    ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
+    ax.legend(loc="lower right", fontsize=10, framealpha=0.9)
     ax.grid(True, alpha=0.3)
 
     i = np.arange(1, t_weights + 1)
@@ -174,7 +174,7 @@ def cold_start_figure(beta: float = 0.98, days: int = 60, t_weights: int = 10):
     ax_w.set_xlabel(r"day i of $\theta_i$")
     ax_w.set_ylabel("weight")
     ax_w.set_title(f"the weights of $v_{{{t_weights}}}$ sum to $1-\\beta^{{{t_weights}}}$", fontsize=10)
-    ax_w.legend(loc="upper left", fontsize=8, framealpha=0.9)
+    ax_w.legend(loc="upper left", fontsize=10, framealpha=0.9)
     ax_w.set_ylim(0, 1.35 * w_hat.max())
     return fig
 
@@ -222,7 +222,7 @@ class CorrectionExplorer(LiveFigure):
         self.negligible_lines = [a.axvline(0, linestyle=":", **look) for a in (ax, share)]
         self.window_lines[1].set_label(r"one window, $t = 1/(1-\beta)$")
         self.negligible_lines[1].set_label("correction < 1 % from here")
-        share.legend(loc="lower right", fontsize=8, framealpha=0.9)
+        share.legend(loc="lower right", fontsize=10, framealpha=0.9)
         super().__init__(fig, {"beta": beta_slider(beta, 0.5, 0.999, 0.001),
                                "corrected": toggle(corrected, "bias correction v̂ = v / (1 − βᵗ)")})
 
@@ -245,7 +245,7 @@ class CorrectionExplorer(LiveFigure):
             line.set_visible(negligible <= self.days)
 
         shown = [self.data_line, self.v_line] + ([self.v_hat_line] if corrected else [])
-        self.ax.legend(handles=shown, loc="lower right", fontsize=8, framealpha=0.9)
+        self.ax.legend(handles=shown, loc="lower right", fontsize=10, framealpha=0.9)
         state = "with the correction" if corrected else "without the correction"
         self.ax.set_title(f"{self.caption}, β = {beta:.3f}, {state}", fontsize=10)
         off = {True: "", False: " (off this chart)"}
