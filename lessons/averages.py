@@ -30,7 +30,8 @@ from lessons.widgets import LiveFigure, beta_slider, toggle
 
 __all__ = [
     "YEAR", "DAYS_SHOWN", "unrolled_average", "memory_row", "start_bias", "seasonal_cycle", "peak_delay",
-    "wiggle", "describe_average", "tradeoff_row", "white_noise_variance", "noise_table", "cost_per_step", "time_averages", "data_figure", "weights_figure",
+    "wiggle", "describe_average", "tradeoff_row", "white_noise_variance", "noise_table", "cost_per_step",
+    "time_averages", "data_figure", "weights_figure",
     "lag_figure", "window_figure", "SmoothingExplorer", "WIDGETS", "EXERCISE_BETAS", "exercise_series",
     "exercise_setup",
     "slips", "check_ewma",

@@ -94,7 +94,10 @@ def correction_table(betas, multiples=(1, 2, 5), tol: float = 0.01) -> list[dict
 
 
 def first_values(beta: float = 0.98) -> dict[str, float]:
-    r"""Day 1 of the data: :math:`\theta_1`, :math:`v_1 = (1-\beta)\theta_1` and :math:`\hat v_1 = v_1/(1-\beta) = \theta_1`."""
+    r"""Day 1 of the data: :math:`\theta_1`, :math:`v_1 = (1-\beta)\theta_1`, :math:`\hat v_1 = v_1/(1-\beta)`.
+
+    What lesson 02's first question quotes (the explorer's corrected curve starts at θ_1).
+    """
     theta = seattle_temperatures(1)[1]
     return {"theta": float(theta[0]), "v": float(ewma(theta, beta)[0]),
             "v_hat": float(ewma(theta, beta, bias_correction=True)[0])}
@@ -277,7 +280,7 @@ def exercise_data() -> tuple[np.ndarray, float]:
 
 
 def exercise_setup(beta: float = EXERCISE_BETA) -> str:
-    """What the check runs, in the notebook's own names: ``ewma(theta[:30], beta, bias_correction=True)`` is expected."""
+    """What the check runs, in the notebook's names: ``ewma(theta[:30], beta, bias_correction=True)`` is expected."""
     return (f"β = {beta}, θ = theta[:{EXERCISE_DAYS}] (the first {EXERCISE_DAYS} days of 2012), "
             "from v_0 = 0")
 

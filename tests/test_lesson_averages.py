@@ -398,7 +398,7 @@ def test_white_noise_variance_is_the_sum_of_the_squared_weights(beta):
 
 
 def test_the_noise_table_the_notebook_prints():
-    """The formula against 4,000 simulated series: within sampling error (√(2/4000) ≈ 2.2 %); 19 and 99 as the prose says."""
+    """The formula against 4,000 simulated series, within sampling error (√(2/4000) ≈ 2.2 %); 19 and 99 as printed."""
     rows = lesson.noise_table(betas=(0.5, 0.9, 0.98), sigma=1.0, runs=4000, steps=500, seed=0)
     for row in rows:
         assert abs(row["simulated"] / row["formula"] - 1) < 3 * math.sqrt(2 / 4000)

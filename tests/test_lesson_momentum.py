@@ -542,7 +542,8 @@ def test_the_ramp_is_within_one_percent_from_the_steps_the_lesson_prints():
 
 
 def test_check_names_nesterovs_step_a_typed_in_beta_and_a_velocity_never_returned():
-    nesterov = lesson.check_momentum_step(lambda x, v, g, lr, beta: (x - lr * (g + beta * (beta * v + g)), beta * v + g))
+    nesterov = lesson.check_momentum_step(lambda x, v, g, lr, beta: (x - lr * (g + beta * (beta * v + g)),
+                                                                      beta * v + g))
     assert "x_1 is (-4.46, 2.32)" in nesterov.message and "Hint: your values match Nesterov's step" in nesterov.message
     typed = lesson.check_momentum_step(lambda x, v, g, lr, beta: (x - lr * (0.9 * v + g), 0.9 * v + g))
     assert "x_2 is" in typed.message and "Hint: your values match β = 0.9 typed in; the check runs β = 0.8" in \
