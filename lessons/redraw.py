@@ -185,6 +185,46 @@ def _axis_key(axis: Axis):
     return key, ticks
 
 
+def _look_of(artist) -> tuple:
+    """What a legend entry's handle looks like (its type and every property that shows)."""
+    getters = ("get_color", "get_linestyle", "get_linewidth", "get_marker", "get_markersize", "get_markerfacecolor",
+               "get_markeredgecolor", "get_markeredgewidth", "get_facecolor", "get_edgecolor", "get_hatch",
+               "get_alpha", "get_visible", "get_dashes", "get_drawstyle", "get_fillstyle", "get_sizes",
+               "get_linewidths", "get_facecolors", "get_edgecolors", "get_paths", "get_zorder")
+    look = [type(artist).__name__]
+    for name in getters:
+        getter = getattr(artist, name, None)
+        if getter is not None:
+            value = getter()
+            if name == "get_paths":
+                value = tuple(p.vertices.tobytes() for p in value)
+            elif isinstance(value, np.ndarray):
+                value = (value.shape, value.tobytes())
+            elif name == "get_marker" and not isinstance(value, (str, int, float, type(None))):
+                return (object(),)  # a marker path: never equal, never pasted
+            look.append(repr(value))
+    return tuple(look)
+
+
+def _legend_look(legend: Legend) -> tuple | None:
+    """Everything a legend's picture depends on but its place: entries, handles, title, frame, spacing."""
+    try:
+        frame = legend.get_frame()
+        title = legend.get_title()
+        settings = tuple(repr(getattr(legend, name)) for name in (
+            "_loc", "_ncols", "_fontsize", "borderpad", "labelspacing", "handlelength", "handleheight",
+            "handletextpad", "borderaxespad", "columnspacing", "markerscale", "numpoints", "scatterpoints",
+            "shadow", "_mode", "_bbox_to_anchor", "_draggable"))
+        texts = tuple(_text_key(t) + (t.get_fontweight(), t.get_fontfamily(), t.get_fontstyle(), t.get_alpha())
+                      for t in legend.texts)
+        handles = tuple(_look_of(h) for h in legend.legend_handles if h is not None)
+        return (settings, texts, handles, _text_key(title) + (title.get_fontweight(),),
+                legend.get_frame_on(), legend.get_visible(), legend.get_alpha(), legend.get_zorder(),
+                _look_of(frame), repr(frame.get_boxstyle()), len(legend.get_children()))
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
 def _draw_order(ax: Axes) -> list:
     """The artists ``Axes.draw`` draws, in its order (the Axes patch first, then by z-order)."""
     artists = ax.get_children()
@@ -215,6 +255,9 @@ class FrameRenderer:
         self._kinds: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._memos: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # artist -> _Memo
         self._last_keys: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # artist -> its previous memo key
+        self._legend_memos: dict = {}  # (Axes, which legend) -> _Memo
+        self._legend_keys: dict = {}
+        self._legend_drawn: dict = {}  # (Axes, which legend) -> the legend last drawn there
         self._blank = None  # uint32 (h, w): the figure with nothing but its background
         self._background = None  # uint32 (h, w): the blank figure with every static layer
         self._paused = False
@@ -231,6 +274,9 @@ class FrameRenderer:
         self._layers.clear()
         self._memos.clear()
         self._last_keys.clear()
+        self._legend_memos.clear()
+        self._legend_keys.clear()
+        self._legend_drawn.clear()
         self._blank = self._background = None
 
     def _drawn_elsewhere(self, event) -> None:
@@ -381,7 +427,8 @@ class FrameRenderer:
             key += (tuple(ax.viewLim.bounds), ax.get_xscale(), ax.get_yscale())
         changed = [a for a in static if not isinstance(a, Axis) and a in stored and _stale(a)]
         valid = (layer.valid and not axes_changed and not changed and key == layer.key
-                 and len(static) == len(layer.static) and all(a is b for a, b in zip(static, layer.static)))
+                 and len(static) == len(layer.static)
+                 and all(a is b for a, b in zip(static, layer.static, strict=True)))
         if changed:  # changed while stored: drawn on top from now on
             for a in changed:
                 self._kinds[a] = _MOVING
@@ -402,7 +449,7 @@ class FrameRenderer:
             ax._autotitlepos in (None, True) and any(t.get_text() for t in titles) and not ax.child_axes
             and len(ax._twinned_axes.get_siblings(ax)) == 1
             and len(ax.get_figure(root=False)._align_label_groups["title"].get_siblings(ax)) == 1
-            and ax.xaxis.get_ticks_position() not in ("top", "unknown") and ax.xaxis.get_label_position() != "top"
+            and ax.xaxis.get_label_position() != "top" and not self._x_labels_on_top(ax.xaxis)
         )
         if simple:
             ax.yaxis._update_ticks()  # (sets the formatter's offset for the current view)
@@ -419,6 +466,20 @@ class FrameRenderer:
         if not simple:
             ax._update_title_position(renderer)
 
+    @staticmethod
+    def _x_labels_on_top(axis) -> bool:
+        """Whether an x axis may put tick labels or its offset text above its Axes (then titles move up).
+
+        ``Axes._update_title_position`` measures the x axis when its ticks sit at the
+        top or at "unknown" (e.g. after ``label_outer()``); what it measures is the tick
+        labels, the label and the offset text, none of which is above the Axes unless
+        one of these is on.
+        """
+        if axis.get_ticks_position() == "top":
+            return True
+        return bool(axis._major_tick_kw.get("label2On", False) or axis._minor_tick_kw.get("label2On", False)
+                    or getattr(axis, "offset_text_position", "bottom") != "bottom")
+
     # --- drawing one artist, or pasting what it drew last time ------------------------------------------------
 
     def _memo_key(self, artist, ax: Axes):
@@ -434,15 +495,27 @@ class FrameRenderer:
             return ax.bbox.bounds, _axis_key(artist)[0]
         if isinstance(artist, Text) and not artist.get_text() or not isinstance(artist, (Legend, Text)):
             return None
-        if isinstance(artist, Legend) and artist._loc in (0, "best"):  # placed by where the lines are
-            return None
-        if _stale(artist):
-            return None
         if isinstance(artist, Legend):
-            on_data = artist._bbox_to_anchor is not None  # (anchored to something else than the Axes)
+            if getattr(artist, "_loc", 0) in (0, "best"):  # placed by where the lines are
+                return None
+            look = _legend_look(artist)  # (a lesson may build the same legend anew in every frame)
+            if look is None or artist is self._legend_drawn.get(self._slot(artist, ax)) and _stale(artist):
+                return None
+            on_data = getattr(artist, "_bbox_to_anchor", True) is not None  # (anchored elsewhere than the Axes)
         else:
-            on_data = artist.get_transform().contains_branch(ax.transData)
-        return (ax.bbox.bounds,) + ((tuple(ax.viewLim.bounds), ax.get_xscale(), ax.get_yscale()) if on_data else ())
+            if _stale(artist):
+                return None
+            look, on_data = (), artist.get_transform().contains_branch(ax.transData)
+        return (ax.bbox.bounds, look) + ((tuple(ax.viewLim.bounds), ax.get_xscale(), ax.get_yscale())
+                                          if on_data else ())
+
+    def _slot(self, artist, ax: Axes):
+        """Where the memo of ``artist`` is kept: a legend's under its place in its Axes (a new legend that
+        looks the same is the same picture); any other artist's under the artist itself."""
+        if isinstance(artist, Legend):
+            legends = [a for a in ax.get_children() if isinstance(a, Legend)]
+            return ax, legends.index(artist) if artist in legends else -1
+        return artist
 
     def _draw(self, artist, ax: Axes, renderer, frame: np.ndarray) -> None:
         """Draw ``artist`` onto ``frame``, unless it is unchanged and so are the pixels under it: then paste.
@@ -457,8 +530,13 @@ class FrameRenderer:
             artist.draw(renderer)
             if isinstance(artist, (Legend, Text)):
                 _freshen(artist)  # drawn as it is now: stale from here on means changed
+                if isinstance(artist, Legend):
+                    self._legend_drawn[self._slot(artist, ax)] = artist
             return
-        memo = self._memos.get(artist)
+        slot = self._slot(artist, ax)
+        memos, last_keys = (self._legend_memos, self._legend_keys) if isinstance(slot, tuple) else \
+            (self._memos, self._last_keys)
+        memo = memos.get(slot)
         if memo is not None and memo.key == key:
             region = frame[memo.box]
             if np.array_equal(region, memo.under):
@@ -468,7 +546,7 @@ class FrameRenderer:
                 memo.under = region.copy()
                 artist.draw(renderer)
                 memo.over = region.copy()
-        elif self._last_keys.get(artist) == key:  # the same twice in a row: remember it
+        elif last_keys.get(slot) == key:  # the same twice in a row: remember it
             before = frame.copy()
             frame[...] = 0  # drawn once on nothing, to see every pixel it touches
             artist.draw(renderer)
@@ -476,10 +554,12 @@ class FrameRenderer:
             index = (slice(y0, y1), slice(x0, x1))
             frame[...] = before
             artist.draw(renderer)
-            self._memos[artist] = _Memo(key, index, before[index].copy(), frame[index].copy())
+            memos[slot] = _Memo(key, index, before[index].copy(), frame[index].copy())
         else:
             artist.draw(renderer)
-        self._last_keys[artist] = key
+        last_keys[slot] = key
+        if isinstance(slot, tuple):
+            self._legend_drawn[slot] = artist
         if not isinstance(artist, Axis):
             _freshen(artist)
 
@@ -507,24 +587,28 @@ class FrameRenderer:
                 self.layer_renders += 1
             layer.valid = True
             boxes += [tile.box for tile in (old, layer.tile) if tile is not None]
-        boxes += self._untangle(layers, renderer, frame.shape)
+        boxes += self._untangle(layers, changed, renderer, frame.shape)
         self._repaint(boxes, layers)
 
-    def _untangle(self, layers: list[_Layer], renderer, shape) -> list:
-        """Stop storing a layer whose pixels touch an earlier Axes: its area, its stored pixels, its titles or
-        the axes it draws on top.  (A full render draws that layer over the earlier Axes' changing artists,
-        so it cannot sit under them.)  Such a layer is drawn whole in every frame from then on."""
+    def _untangle(self, layers: list[_Layer], changed: list[_Layer], renderer, shape) -> list:
+        """Stop storing a layer whose pixels touch an earlier Axes: its area, its stored pixels, its titles,
+        an axis or a legend it draws on top outside its area.  (A full render draws that layer over the
+        earlier Axes' changing artists, so it cannot sit under them.)  Such a layer is drawn whole in
+        every frame from then on.  (A legend placed by ``loc`` alone stays inside its Axes' area.)"""
         boxes = []
         for i, later in enumerate(layers):
             tile = later.tile
             if tile is None:
                 continue
             for earlier in layers[:i]:
+                if later not in changed and earlier not in changed:
+                    continue  # (checked when one of them was last stored)
                 zones = [_box(earlier.ax.bbox, shape, pad=3)]
                 zones += [_box(t.get_window_extent(renderer), shape, pad=2)
                           for t in (earlier.ax.title, earlier.ax._left_title, earlier.ax._right_title) if t.get_text()]
                 zones += [_box(a.get_tightbbox(renderer), shape, pad=2) for a in earlier.moving
-                          if isinstance(a, Axis) and a.get_visible()]
+                          if a.get_visible() and (isinstance(a, Axis) or isinstance(a, Legend)
+                                                  and getattr(a, "_bbox_to_anchor", True) is not None)]
                 touching = any(tile.drawn[tile.inside(zone)].any() for zone in zones if tile.overlaps(zone))
                 if not touching and earlier.tile is not None and tile.overlaps(earlier.tile.box):
                     zone = tile.common(earlier.tile)
