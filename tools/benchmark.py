@@ -10,7 +10,8 @@ each live figure in its lesson module (``WIDGETS``): every slider is dragged
 across its range and back (24 moves each), and each move is timed from setting
 the value to the new PNG in the image widget (recompute + render + encode).  The
 table gives the median and 90th percentile of those slider moves, beside the
-same numbers measured before the fast redraws (``tools/benchmark_baseline.json``);
+same numbers measured before the fast redraws (``tools/benchmark_baseline.json``: median,
+p90 and CPU median);
 "other" is the median of the other controls' changes (drop-downs, toggles: a new
 surface is laid out again); "floor" is what no drawing strategy can save: the
 lesson's own computation (``draw``) plus one PNG encode.
@@ -147,7 +148,7 @@ def main(argv: list[str]) -> int:
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (other work inflates the timings)")
     print(f"{'notebook / figure':<44} {'Run All':>7} | {'median':>6} {'p90':>6} | {'before':>13} | {'other':>6}"
           f" {'floor':>6} {'moves':>5} | {'CPU':>9}")
-    print(f"{'':<44} {'':>7} | {'slider moves, ms':>13} | {'median, p90':>13} | {'ms':>6} {'ms':>6} {'':>5} |"
+    print(f"{'':<44} {'':>7} | {'slider moves, ms':>13} | {'med, p90, CPU':>13} | {'ms':>6} {'ms':>6} {'':>5} |"
           f" {'med, p90':>9}")
     measured, missed = {}, []
     for notebook, module_name in CATALOG.items():
@@ -162,7 +163,8 @@ def main(argv: list[str]) -> int:
             key = f"{notebook}/{name}"
             t = measured[key] = figure_timings(factory)
             before = baseline.get(key)
-            was = f"{before['median_ms']:>5.0f} {before['p90_ms']:>5.0f}  " if before else f"{'–':>13}"
+            was = (f"{before['median_ms']:>4.0f} {before['p90_ms']:>4.0f} {before['cpu_median_ms']:>3.0f}"
+                   if before else f"{'–':>13}")
             other = f"{t['other_median_ms']:>6.0f}" if t["other_median_ms"] is not None else f"{'':>6}"
             flag = "" if t["median_ms"] <= TARGET_MEDIAN_MS and t["p90_ms"] <= TARGET_P90_MS else "  > target"
             if flag:
