@@ -135,10 +135,24 @@ class LiveFigure:
         """
         params = self.params
         self.draw(params)
-        self.image.value = encode_png(self.frames.render(), {PARAMS_KEY: json.dumps(params, default=str)})
+        self.image.value = encode_png(self._pixels(), {PARAMS_KEY: json.dumps(params, default=str)})
         if isinstance(self.fig.get_layout_engine(), ConstrainedLayoutEngine):
             self.fig.set_layout_engine("none")  # keep the positions just computed
         self.redraws += 1
+
+    def _pixels(self) -> np.ndarray:
+        """This frame's RGBA pixels: from the incremental renderer, or from a full render if it fails.
+
+        ``lessons.redraw`` leans on matplotlib internals; should a future matplotlib
+        break it, a class still gets every picture (slower), never a traceback.
+        """
+        if self.frames is not None:
+            try:
+                return self.frames.render()
+            except Exception:  # noqa: BLE001 - any failure of the fast path falls back to the full render
+                self.frames = None
+        self.fig.canvas.draw()
+        return np.asarray(self.fig.canvas.buffer_rgba()).copy()
 
     def relayout(self) -> None:
         """Work the layout out again on the next render."""
