@@ -110,9 +110,12 @@ class LiveFigure:
         box = widgets.Box(list(self.controls.values()), layout={"flex_flow": "row wrap"})
         self.widget = widgets.VBox([box, self.image])
         self.redraws = 0
-        if type(fig.canvas) is FigureCanvasAgg:
-            FastCanvasAgg(fig)  # the same pixels, with text glyphs rendered once (see lessons.redraw)
-        self.frames = FrameRenderer(fig)
+        try:
+            if type(fig.canvas) is FigureCanvasAgg:
+                FastCanvasAgg(fig)  # the same pixels, with text glyphs rendered once (see lessons.redraw)
+            self.frames: FrameRenderer | None = FrameRenderer(fig)
+        except Exception:  # noqa: BLE001 - as in _pixels: without the fast path, full renders
+            self.frames = None
         for control in self.controls.values():
             control.observe(self._changed, names="value")
         self.redraw()
