@@ -67,3 +67,12 @@ def test_loss_axis():
     loss_axis(ax)
     assert ax.get_yscale() == "log" and ax.get_xlabel() == "step k" and ax.get_ylabel() == "f(x_k) − f*"
     assert ax.get_title() == "loss, log scale"
+
+
+def test_nice_ceiling_jumps_through_1_15_2_3_5_7():
+    from helpers.plotting import nice_ceiling
+
+    assert [nice_ceiling(v) for v in (0.9, 1.0, 1.01, 1.6, 2.5, 4, 6, 7.5, 12, 0.0031)] == \
+        [1.0, 1.0, 1.5, 2.0, 3.0, 5.0, 7.0, 10.0, 15.0, 0.005]
+    with pytest.raises(ValueError, match="value must be a finite number > 0; got value=0.0"):
+        nice_ceiling(0.0)
