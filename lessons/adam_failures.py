@@ -52,7 +52,7 @@ from helpers.optimizers import (
     run,
     trace,
 )
-from helpers.plotting import OKABE_ITO, new_figure, style
+from helpers.plotting import OKABE_ITO, new_figure, nice_ceiling, style
 from helpers.schedules import InverseSqrtLR, LinearLR
 from helpers.stochastic import NoisyGradient
 from helpers.surfaces import Surface, beale, elongated_quadratic, rosenbrock
@@ -521,6 +521,7 @@ class CounterexampleExplorer(LiveFigure):
         edges_C = np.append(self.grid.C - 0.1, self.grid.C[-1] + 0.1)
         edges_b = np.append(self.grid.beta2 - 0.01, self.grid.beta2[-1] + 0.01)
         # an image, not a mesh of 2,000 quadrilaterals: it renders in a fraction of the time
+        self.mesh_source = "Adam"
         self.mesh = self.ax_map.imshow(self.grid.final("Adam"), cmap="PuOr_r", norm=Normalize(-1, 1), origin="lower",
                                        extent=(edges_C[0], edges_C[-1], edges_b[0], edges_b[-1]), aspect="auto",
                                        interpolation="nearest")
@@ -567,12 +568,15 @@ class CounterexampleExplorer(LiveFigure):
         limit = float(regret_limit(C))
         self.limit_line.set_data([t[0], t[-1]], [limit, limit])
         shown = np.concatenate([self.grid.regret[n][:, row, column] for n in CONTENDERS])
-        self.ax_regret.set_ylim(min(0.0, float(shown.min())) - 0.05 * limit, max(float(shown.max()), limit) * 1.1)
+        top = nice_ceiling(max(float(shown.max()), limit) * 1.05)  # in jumps: the ticks stay while a slider moves
+        self.ax_regret.set_ylim(min(0.0, float(shown.min())) - 0.05 * top, top)
         self.ax_x.legend(loc="center right", fontsize=10, framealpha=0.9)
         self.ax_regret.legend(loc="upper right", fontsize=10, framealpha=0.9)
         self.ax_x.set_title(f"C = {C:.1f}, β₂ = {beta2:.2f} (paper's: {float(paper_beta2(C)):.3f}), "
                             f"α_t = {self.grid.lr:g}/√t, x₀ = {self.grid.x0:g}", fontsize=10)
-        self.mesh.set_data(self.grid.final(self.adam_name(params)))
+        if self.mesh_source != self.adam_name(params):  # the map changes only with the check box
+            self.mesh_source = self.adam_name(params)
+            self.mesh.set_data(self.grid.final(self.mesh_source))
         self.marker.set_data([C], [beta2])
         which = "the paper's form of Adam" if params["paper"] else "Adam (helpers, = PyTorch)"
         self.ax_map.set_title(f"where {which} ends after {self.grid.steps:,} steps", fontsize=10)
@@ -1238,7 +1242,7 @@ class DecayExplorer(LiveFigure):
             self.bars[coordinate] = self.ax_bars.bar(
                 positions + (k - 0.5) * width, np.zeros(len(self.NAMES)), width=width,
                 color=[lk["color"] for lk in looks], alpha=0.9 if k == 0 else 0.45,
-                hatch="" if k == 0 else "//", edgecolor="black",
+                hatch="" if k == 0 else "//", edgecolor="black", zorder=2,  # above the axis: its ticks stay as pixels
                 label=f"{coordinate}: {'noisy' if k == 0 else 'quiet'} gradients")
         (self.ridge_line,) = self.ax_bars.plot([], [], color=OKABE_ITO["black"], linestyle="--", linewidth=1.2,
                                                label="ridge: 1/(1 + λ_wd)")
@@ -1448,7 +1452,7 @@ class WarmupExplorer(LiveFigure):
         (self.warm_line,) = self.ax_mult.plot([], [], label="warm-up: α_t / α (LinearLR)",
                                               **_look("Adam + warm-up", markevery=0.08))
         (self.rect_line,) = self.ax_mult.plot([], [], label="RAdam: r_t", **_look("RAdam", markevery=0.08))
-        self.unadapted = None
+        self.unadapted, self.unadapted_last = None, None
         self.ax_mult.set_ylim(0, 1.05)
         self.ax_mult.set_ylabel("multiplier of the Adam step")
         for ax in (self.ax_v, self.ax_steps, self.ax_mult):
@@ -1473,6 +1477,8 @@ class WarmupExplorer(LiveFigure):
                                             description="gradient scale s", readout_format=".2g",
                                             style=SLIDER_STYLE, layout=SLIDER_LAYOUT),
         }
+        self.ax_v.legend(loc="lower left", fontsize=10, framealpha=0.9)  # labels that never change: built once
+        self.ax_steps.legend(loc="lower right", fontsize=10, framealpha=0.9)
         super().__init__(fig, controls)
 
     def draw(self, params: dict) -> None:
@@ -1484,7 +1490,6 @@ class WarmupExplorer(LiveFigure):
         steady = float(vhat_spread_formula(1e9, beta2))
         self.v_steady.set_data([1, t[-1]], [steady, steady])
         self.ax_v.set_title(f"v̂_t averages few gradients early (β₂ = {beta2:.3f})", fontsize=10)
-        self.ax_v.legend(loc="lower left", fontsize=10, framealpha=0.9)
         spreads = []
         for name in self.NAMES:
             spread, mean = steps[name].std(axis=1), steps[name].mean(axis=1)
@@ -1496,17 +1501,19 @@ class WarmupExplorer(LiveFigure):
         values = values[np.isfinite(values) & (values > 0)]
         self.ax_steps.set_ylim(10 ** np.floor(np.log10(values.min())), 10 ** np.ceil(np.log10(values.max() * 1.5)))
         self.ax_steps.set_title(f"each step's noise (g = s·(0.1 + ξ), s = {scale:.2g})", fontsize=10)
-        self.ax_steps.legend(loc="lower right", fontsize=10, framealpha=0.9)
         schedule = warmup_contenders(beta2, warmup)["Adam + warm-up"][1]
         self.warm_line.set_data(t, schedule.lr(1.0, t))
         self.rect_line.set_data(t, radam_rectification(beta2, t))
-        if self.unadapted is not None:
-            self.unadapted.remove()
         last = int(np.max(t[radam_rho(beta2, t) <= 5]))
-        self.unadapted = self.ax_mult.axvspan(1, last + 0.5, color=OKABE_ITO["bluish green"], alpha=0.15,
-                                              label=f"RAdam, t ≤ {last}: ρ_t ≤ 5, step α·m̂ (not adapted)")
+        if last != self.unadapted_last:  # the same for every β₂ of the slider: drawn once
+            if self.unadapted is not None:
+                self.unadapted.remove()
+            self.unadapted_last = last
+            label = f"RAdam, t ≤ {last}: ρ_t ≤ 5, step α·m̂ (not adapted)"
+            self.unadapted = self.ax_mult.axvspan(1, last + 0.5, color=OKABE_ITO["bluish green"], alpha=0.15,
+                                                  zorder=1.8, label=label)
+            self.ax_mult.legend(loc="upper left", fontsize=10, framealpha=0.9)
         self.ax_mult.set_title(f"the multipliers (warm-up over {warmup} steps)", fontsize=10)
-        self.ax_mult.legend(loc="upper left", fontsize=10, framealpha=0.9)
 
 
 # --- the counterexample in torch ------------------------------------------------------------------

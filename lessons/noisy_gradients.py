@@ -45,7 +45,17 @@ from helpers import optimizers
 from helpers.averages import ewma
 from helpers.datasets import READINGS, next_day_maximum, seattle_temperatures
 from helpers.optimizers import SGD, Adam, AdamState, Momentum, run
-from helpers.plotting import LOSS_FLOOR, OKABE_ITO, STYLES, clip_path, draw_surface, loss_axis, new_figure, style
+from helpers.plotting import (
+    LOSS_FLOOR,
+    OKABE_ITO,
+    STYLES,
+    clip_path,
+    draw_surface,
+    loss_axis,
+    new_figure,
+    nice_ceiling,
+    style,
+)
 from helpers.schedules import (
     Constant,
     CosineAnnealingLR,
@@ -191,7 +201,7 @@ class MinibatchExplorer(LiveFigure):
         ax = self.ax
         (self.cloud,) = ax.plot([], [], linestyle="none", marker=".", markersize=4, alpha=0.6,
                                 color=OKABE_ITO["blue"], label=f"{self.DRAWS} mini-batch gradients g_B")
-        self.ellipse = _ellipse(self.full[[i, j]], np.eye(2), fill=False, linestyle="--", linewidth=1.8,
+        self.ellipse = _ellipse(self.full[[i, j]], np.eye(2), fill=False, linestyle="--", linewidth=1.8, zorder=2.5,
                                 edgecolor=OKABE_ITO["vermillion"], label="predicted spread (2 SD)")
         ax.add_patch(self.ellipse)
         (self.mean_marker,) = ax.plot([], [], marker="X", markersize=10, linestyle="none",
@@ -441,6 +451,7 @@ class NoiseBallFigure(LiveFigure):
         self.mean_loss.set_ydata(shown)
         finite = np.concatenate([shown[np.isfinite(shown)], expected[np.isfinite(expected)]])
         low = max(float(finite.min()) / 5, LOSS_FLOOR) if finite.size else LOSS_FLOOR
+        low = 10.0 ** math.floor(math.log10(low))  # in decades: the ticks stay while a slider moves
         self.ax_loss.set_ylim(low, max(float(loss[0]), LOSS_FLOOR) * 3)
         self.ax.legend(loc="upper right", fontsize=10, framealpha=0.9)
         self.ax_loss.legend(loc="upper right", fontsize=10, framealpha=0.9)
@@ -943,7 +954,7 @@ class MomentumNoiseFigure(LiveFigure):
                 dot.set_label(f"{short}: simulated {var:.3g}")
                 line.set_label(name)
                 shown.append(path)
-        top = max((float(np.abs(p).max()) for p in shown), default=1.0) * 1.15
+        top = nice_ceiling(max((float(np.abs(p).max()) for p in shown), default=1.0) * 1.05)  # jumps: ticks stay
         self.ax_path.set_xlim(0, self.SHOWN_STEPS - 1)
         self.ax_path.set_ylim(-top, top)
         theory = heavy_ball_variance(lr, beta, self.LAM, self.SIGMA)
@@ -1098,8 +1109,10 @@ class AdamNoiseFigure(LiveFigure):
         ax = self.ax
         ax.plot(self.SNR, self.SNR / np.sqrt(self.SNR**2 + 1), color=OKABE_ITO["black"], linestyle="--",
                 linewidth=1.8, label="μ/√(μ² + σ²)")
-        (self.mean_line,) = ax.plot([], [], label="Adam: mean of m̂/√v̂", **dict(style("Adam"), markevery=4))
-        self.band = None
+        (self.mean_line,) = ax.plot([], [], label="Adam: mean of m̂/√v̂", zorder=3, **dict(style("Adam"), markevery=4))
+        # the ±1 SD band: one polygon updated in place, above the axis (zorder 1.5) so its ticks stay as pixels
+        self.band = ax.fill_between(self.SNR, 0 * self.SNR, 0 * self.SNR, color=OKABE_ITO["vermillion"], alpha=0.2,
+                                    zorder=1.8, label="±1 SD over runs")
         (self.rms_line,) = ax.plot([], [], color=OKABE_ITO["orange"], linestyle=":", linewidth=1.8,
                                    label="√((1−β₁)/(1+β₁)): RMS step at μ = 0")
         ax.set_xscale("log")
@@ -1119,6 +1132,7 @@ class AdamNoiseFigure(LiveFigure):
         self.ax_run.yaxis.set_minor_locator(NullLocator())
         self.ax_run.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
         self.ax_run.set_xlim(0, self.RUN_STEPS)
+        self.ax_run.set_ylim(0.02, 10)  # fixed: from the start (3) down to below the smallest ball of the α slider
         self.ax_run.set_xlabel("step t")
         self.ax_run.set_ylabel("√E[x_t²] (distance from the minimum)")
         self.ax_run.grid(True, which="major", alpha=0.3)
@@ -1126,41 +1140,52 @@ class AdamNoiseFigure(LiveFigure):
                     "beta2": beta_slider(beta2, 0.5, 0.9999, 0.0001, "β₂ (RMS)"),
                     "lr": lr_slider(lr, -3, 0),
                     "seed": seed_slider(seed)}
+        ax.legend(loc="upper left", fontsize=10, framealpha=0.9)  # the labels never change: built once
+        self.ax_run.legend(loc="upper right", fontsize=10, framealpha=0.9)
         super().__init__(fig, controls)
 
-    def draw(self, params: dict) -> None:
-        beta1, beta2, lr, seed = params["beta1"], params["beta2"], params["lr"], params["seed"]
+    def _ratios(self, beta1: float, beta2: float, seed: int) -> tuple[np.ndarray, np.ndarray, float]:
+        """Mean and SD of m̂/(√v̂ + ε) per μ/σ over the kept steps of every run, and their RMS at the smallest μ/σ."""
         r = adam_ratios(self.SNR, beta1, beta2, self.STEPS, self.RUNS, seed, self.SIGMA, keep=self.KEEP)
         r = r.transpose(1, 0, 2).reshape(len(self.SNR), -1)  # every kept step of every run, per μ/σ
-        mean, sd = r.mean(axis=1), r.std(axis=1)
-        self.mean_line.set_data(self.SNR, mean)
-        if self.band is not None:
-            self.band.remove()
-        self.band = self.ax.fill_between(self.SNR, mean - sd, mean + sd, color=OKABE_ITO["vermillion"], alpha=0.2,
-                                         label="±1 SD over runs")
-        rms = math.sqrt((1 - beta1) / (1 + beta1))
-        self.rms_line.set_data(self.SNR[[0, -1]], [rms, rms])
-        self.rms_at_zero = float(np.sqrt(np.mean(r[0] ** 2)))  # the steps' RMS at the smallest μ/σ (0.01: noise)
-        self.ax.set_title(f"β₁ = {beta1:.2f}, β₂ = {beta2:.4f}: the step is a signal-to-noise ratio\n"
-                          f"at μ/σ = {self.SNR[0]:g} (about 0): mean {mean[0]:+.3f}, RMS {self.rms_at_zero:.3f}",
-                          fontsize=10)
-        self.ax.legend(loc="upper left", fontsize=10, framealpha=0.9)
-        # both runs at once, rows (constant α, cosine-decayed α), fed the same noise: one loop instead of two
-        x0 = np.full((2, self.RUNS_PATH), self.X0)
+        return r.mean(axis=1), r.std(axis=1), float(np.sqrt(np.mean(r[0] ** 2)))
+
+    def _distances(self, beta1: float, beta2: float, lr: float, seed: int) -> list[np.ndarray]:
+        """√E[x_t²] over the runs for a constant α and a cosine-decayed α (one run of both, the same noise)."""
+        x0 = np.full((2, self.RUNS_PATH), self.X0)  # rows: constant α, cosine-decayed α
         schedules = RowSchedules((Constant(), CosineAnnealingLR(self.RUN_STEPS)), self.RUN_STEPS)
         path = run(Adam(np.full((2, 1), lr), beta1, beta2), SharedNoise(lambda x: self.LAM * x, self.SIGMA, seed), x0,
                    self.RUN_STEPS, schedule=schedules)
         with np.errstate(invalid="ignore"):
-            curves = list(np.sqrt(np.mean(path**2, axis=2)).T)  # √E[x_t²] over the runs, per row
+            return list(np.sqrt(np.mean(path**2, axis=2)).T)
+
+    def _cached(self, compute, *key):
+        """``compute(*key)``, remembered: a slider dragged back and forth finds its positions already computed."""
+        cache = self.__dict__.setdefault("_cache", {})
+        if (compute.__name__, *key) not in cache:
+            if len(cache) > 400:
+                cache.clear()
+            cache[(compute.__name__, *key)] = compute(*key)
+        return cache[(compute.__name__, *key)]
+
+    def draw(self, params: dict) -> None:
+        beta1, beta2, lr, seed = params["beta1"], params["beta2"], params["lr"], params["seed"]
+        mean, sd, self.rms_at_zero = self._cached(self._ratios, beta1, beta2, seed)
+        self.mean_line.set_data(self.SNR, mean)
+        self.band.set_verts([np.column_stack([np.r_[self.SNR, self.SNR[::-1]], np.r_[mean + sd, (mean - sd)[::-1]]])])
+        rms = math.sqrt((1 - beta1) / (1 + beta1))
+        self.rms_line.set_data(self.SNR[[0, -1]], [rms, rms])
+        self.ax.set_title(f"β₁ = {beta1:.2f}, β₂ = {beta2:.4f}: the step is a signal-to-noise ratio\n"
+                          f"at μ/σ = {self.SNR[0]:g} (about 0): mean {mean[0]:+.3f}, RMS {self.rms_at_zero:.3f}",
+                          fontsize=10)
+        curves = self._cached(self._distances, beta1, beta2, lr, seed)
         for line, rms_x in zip((self.constant, self.decayed), curves, strict=True):
             line.set_ydata(np.maximum(rms_x, LOSS_FLOOR))
         level = math.sqrt(lr * self.SIGMA / (2 * self.LAM))
         self.level.set_ydata([level, level])
-        values = np.concatenate([c[np.isfinite(c)] for c in curves] + [[level]])
-        self.ax_run.set_ylim(max(float(values.min()) / 2, 1e-6), float(values.max()) * 2)
+
         self.ax_run.set_title(f"α = {lr:.2g}: at step {self.RUN_STEPS}, √E[x²] = {curves[0][-1]:.3g} (constant), "
                               f"{curves[1][-1]:.3g} (cosine)", fontsize=10)
-        self.ax_run.legend(loc="upper right", fontsize=10, framealpha=0.9)
 
 
 # --- exercises -------------------------------------------------------------------------------------------
