@@ -453,8 +453,11 @@ class NoiseBallFigure(LiveFigure):
         low = max(float(finite.min()) / 5, LOSS_FLOOR) if finite.size else LOSS_FLOOR
         low = 10.0 ** math.floor(math.log10(low))  # in decades: the ticks stay while a slider moves
         self.ax_loss.set_ylim(low, max(float(loss[0]), LOSS_FLOOR) * 3)
-        self.ax.legend(loc="upper right", fontsize=10, framealpha=0.9)
-        self.ax_loss.legend(loc="upper right", fontsize=10, framealpha=0.9)
+        labels = (self.path.get_label(), self.mean_loss.get_label())
+        if labels != getattr(self, "_legend_labels", None):  # a legend costs a few ms to build: only when it changes
+            self.ax.legend(loc="upper right", fontsize=10, framealpha=0.9)
+            self.ax_loss.legend(loc="upper right", fontsize=10, framealpha=0.9)
+            self._legend_labels = labels
         self.ax.set_title(f"SGD, α = {lr:.2g}, σ = {sigma:.2g}, seed {seed}\n{verdict}", fontsize=10)
         self.ax_loss.set_title("mean loss over the runs, log scale", fontsize=10)
 
