@@ -37,7 +37,16 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
 from helpers.optimizers import SGD, Adam, AdamW, AMSGrad, Momentum, RMSProp, run, steps_to_converge, trace
 from helpers.plotting import DATA_STYLE, OKABE_ITO, new_figure, style
-from helpers.surfaces import Surface, beale, curvatures, elongated_quadratic, quadratic, rosenbrock, saddle
+from helpers.surfaces import (
+    Surface,
+    beale,
+    curvatures,
+    elongated_quadratic,
+    quadratic,
+    rosenbrock,
+    rotated_quadratic,
+    saddle,
+)
 from lessons.checks import Feedback, attempt, compare
 from lessons.playground import Contender, Playground, divergence_step
 from lessons.widgets import beta_slider, lr_slider, toggle
@@ -263,21 +272,19 @@ def invariance_table(lr: float = 0.1, steps: int = 300, degrees: float = 45.0) -
 
     - ``"per coordinate"``: ``rescaled_bowl()`` against the bowl, for ε = 0 and ε = 10⁻⁸;
     - ``"loss × 1e-6"``: the bowl's loss times 10⁻⁶ against the bowl, for ε = 0 and ε = 10⁻⁸;
-    - ``"turned"``: the bowl turned by ``degrees`` (``lessons.adagrad.rotated_bowl``); the path is
+    - ``"turned"``: the bowl turned by ``degrees`` (``helpers.surfaces.rotated_quadratic``, lesson 04's); the path is
       turned back before the comparison.  For Adam (ε = 0) and for GD with the same α.
 
     Each entry is the largest ‖difference‖∞ between the paths over ``steps`` steps.  Also
     ``"steps"``: steps to within 10⁻³ of the minimum, unturned and turned, for Adam and GD.
     """
-    from lessons.adagrad import rotated_bowl  # the same turned bowl lesson 04 shows
-
     bowl = elongated_quadratic()
     out = {}
     for key, other in (("per coordinate", rescaled_bowl()), ("loss × 1e-6", bowl.scaled(1e-6))):
         out[key] = {eps: float(np.abs(run(Adam(lr, eps=eps), bowl.grad, bowl.start, steps)
                                      - run(Adam(lr, eps=eps), other.grad, other.start, steps)).max())
                     for eps in (0.0, 1e-8)}
-    turned = rotated_bowl(degrees)
+    turned = rotated_quadratic(degrees)  # the same turned bowl as lesson 04
     theta = np.deg2rad(degrees)
     R = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
     start = R @ bowl.start  # the bowl's start, turned with it

@@ -104,6 +104,9 @@ def divergence_step(surface: Surface, path: np.ndarray) -> int | None:
 class Playground(LiveFigure):
     """Contour + loss panels for several optimizers, redrawn whenever a control moves."""
 
+    #: The path and loss panels' legends (a lesson may set 10 or more: projected, 8 pt is small).
+    legend_fontsize: float = 8
+
     def __init__(
         self,
         contenders: list[Contender],
@@ -232,8 +235,8 @@ class Playground(LiveFigure):
             self.loss_lines[c.name].set_label(label)
 
         self._scale_loss_axis(surface, x0)
-        self.ax_path.legend(loc="upper right", fontsize=8, framealpha=0.9)
-        self.ax_loss.legend(loc="lower left", fontsize=8, framealpha=0.9)
+        self.ax_path.legend(loc="upper right", fontsize=self.legend_fontsize, framealpha=0.9)
+        self.ax_loss.legend(loc="lower left", fontsize=self.legend_fontsize, framealpha=0.9)
         details = self.describe(params)
         self.ax_path.set_title(f"{surface.name}" + (f": {details}" if details else ""), fontsize=10)
         if self.panel:
