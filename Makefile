@@ -25,6 +25,7 @@ notebooks: $(STAMP)  ## re-execute every notebook in place: the outputs nbval co
 
 benchmark: $(STAMP)  ## per notebook: Run All time, median slider redraw, redraw with nothing recomputed
 	$(BIN)/python tools/benchmark.py
+	$(BIN)/python tools/benchmark_lstm.py  # helpers.lstm against torch.nn.LSTM (torch from .venv-torch, if there)
 
 lab-smoke: $(STAMP)  ## every notebook in a real JupyterLab + headless Chromium: widgets render, sliders redraw
 	@test -x /usr/bin/chromium || { echo "lab-smoke needs Chromium (Debian: apt-get install chromium)"; exit 1; }
@@ -39,12 +40,13 @@ present-smoke: $(STAMP)  ## every lesson in the classroom view, headless Chromiu
 	.venv-browser/bin/python -m pip install --quiet playwright
 	.venv-browser/bin/python tools/present_smoke.py
 
-fixtures:  ## regenerate tests/golden from torch.optim (needs PyTorch; never part of `make test`)
+fixtures:  ## regenerate tests/golden from torch.optim and torch.nn.LSTM (needs PyTorch; never part of `make test`)
 	test -x .venv-torch/bin/python || $(PYTHON) -m venv .venv-torch
 	.venv-torch/bin/python -m pip install --quiet torch==2.13.0
 	.venv-torch/bin/python tests/golden/make_fixtures.py
 	.venv-torch/bin/python tests/golden/make_counterexample_fixture.py
 	.venv-torch/bin/python tests/golden/make_dampening_fixture.py
+	.venv-torch/bin/python tests/golden/make_lstm_fixtures.py
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet ruff

@@ -19,6 +19,7 @@ CATALOG: dict[str, str | None] = {
     "06_adam": "adam",
     "07_noisy_gradients": "noisy_gradients",
     "08_when_adam_fails": "adam_failures",
+    "09_lstm_capstone": "lstm_capstone",
 }
 
 # One line per notebook, shown under its title on the classroom view's landing page (`make present`).
@@ -32,5 +33,9 @@ SUMMARIES: dict[str, str] = {
                   "then it stalls.",
     "05_rmsprop": "AdaGrad's sum replaced by an EWMA: the effective rate stops decaying, and rattles near the minimum.",
     "06_adam": "Momentum + RMSProp + bias correction: steps of about α whatever the gradient's scale.",
-    "07_noisy_gradients": "Mini-batch gradients are noisy: the noise ball, schedules that shrink it, momentum and Adam.",
+    "07_noisy_gradients": "Mini-batch gradients are noisy: the noise ball, schedules that shrink it, "
+                          "momentum and Adam.",
+    "08_when_adam_fails": "Reddi et al.'s counterexample: Adam ends at the worst point; AMSGrad, AdamW, "
+                          "warm-up, RAdam.",
+    "09_lstm_capstone": "Capstone: an LSTM forecasts Seattle's temperature; baselines first, a fair optimizer race.",
 }

@@ -1,0 +1,347 @@
+"""lessons.lstm_capstone (lesson 09): the task, the baselines, the race and its claims, the live figure, the checks."""
+
+import math
+
+import numpy as np
+import pytest
+
+from helpers import lstm
+from helpers.averages import ewma
+from helpers.datasets import seattle_weather
+from lessons import lstm_capstone as lesson
+
+# --- the task -------------------------------------------------------------------------------------
+
+
+def test_windows_targets_and_splits():
+    t = lesson.task()
+    w = seattle_weather()
+    assert t.x.shape == (len(w) - lesson.WINDOW, lesson.WINDOW, 4) and t.y.shape == (len(t.x), 1)
+    assert str(t.dates[0]) == "2012-01-31" and str(t.dates[-1]) == "2015-12-31"
+    k = 500  # any example: its window is the 30 days before its target day
+    day = int(np.flatnonzero(w.date == t.dates[k])[0])
+    raw = np.column_stack([w.temp_max, w.temp_min, w.precipitation, w.wind])
+    np.testing.assert_allclose(t.x[k] * t.std + t.mean, raw[day - 30:day], rtol=1e-12, atol=1e-12)
+    assert t.target[k] == w.temp_max[day] and t.today[k] == w.temp_max[day - 1]
+    np.testing.assert_allclose(t.celsius(t.y[:, 0]), t.target, atol=1e-12)
+    years = t.dates.astype("datetime64[Y]").astype(int) + 1970
+    assert np.array_equal(t.split["train"], years <= 2014) and np.array_equal(t.split["test"], years == 2015)
+    assert np.array_equal(t.split["race train"], years <= 2013)
+    assert np.array_equal(t.split["validation"], years == 2014)
+    assert not np.any(t.split["train"] & t.split["test"])
+
+
+def test_standardization_uses_the_training_years_only():
+    t = lesson.task()
+    w = seattle_weather()
+    in_training = w.date < np.datetime64("2015-01-01")
+    assert t.mean[0] == pytest.approx(w.temp_max[in_training].mean(), rel=1e-12)
+    assert t.std[3] == pytest.approx(w.wind[in_training].std(), rel=1e-12)
+    assert t.mean[0] != pytest.approx(w.temp_max.mean(), rel=1e-4)  # all four years would give another mean
+
+
+# --- the baselines -----------------------------------------------------------------------------------
+
+
+def test_persistence_and_ewma_baselines():
+    t = lesson.task()
+    table = lesson.baselines()
+    test = t.split["test"]
+    assert table["persistence"]["test"] == pytest.approx(np.sqrt(np.mean((t.today[test] - t.target[test]) ** 2)))
+    tuning = lesson.ewma_tuning("train")
+    assert tuning["rmse"][0.0] == pytest.approx(lesson.rmse(t.today[t.split["train"]], t.target[t.split["train"]]))
+    beta = tuning["beta"]
+    assert tuning["rmse"][beta] == min(tuning["rmse"].values())
+    theta = seattle_weather().temp_max
+    v_hat = ewma(theta, beta, bias_correction=True)
+    by_hand = np.sqrt(np.mean((v_hat[np.arange(30, len(theta)) - 1][test] - t.target[test]) ** 2))
+    assert table["EWMA"]["test"] == pytest.approx(by_hand) and table["EWMA"]["beta"] == beta
+
+
+def test_linear_autoregression_by_the_normal_equations():
+    t = lesson.task()
+    fit, test = t.split["train"], t.split["test"]
+    A = np.column_stack([t.x[:, :, 0], np.ones(len(t.x))])
+    w = np.linalg.solve(A[fit].T @ A[fit], A[fit].T @ t.y[fit, 0])  # another solver than the lesson's lstsq
+    forecast = t.celsius(A[test] @ w)
+    assert lesson.baselines()["linear AR"]["test"] == pytest.approx(lesson.rmse(forecast, t.target[test]), rel=1e-9)
+
+
+# --- runs -----------------------------------------------------------------------------------------
+
+
+def test_run_is_cached_and_ignores_betas_an_optimizer_does_not_read():
+    a = lesson.run("SGD", 0.1, steps=10)
+    assert lesson.run("SGD", 0.1, beta1=0.5, beta2=0.7, steps=10) is a  # SGD reads neither β
+    assert lesson.run("Momentum", 0.1, beta2=0.5, steps=10) is lesson.run("Momentum", 0.1, steps=10)
+    assert lesson.run("Adam", 0.01, steps=10) is lesson.run("Adam", 0.01, 0.9, 0.999, steps=10)
+    with pytest.raises(ValueError, match="name must be one of 'SGD', 'Momentum', 'RMSProp', 'Adam'"):
+        lesson.run("Adagrad", 0.1)
+
+
+def test_run_is_helpers_lstm_train_with_the_lesson_settings():
+    t = lesson.task()
+    ours = lesson.run("RMSProp", 0.003, steps=15)
+    x, y = t.part("race train")
+    x_val, y_val = t.part("validation")
+    theirs = lstm.train(lesson.make_optimizer("RMSProp", 0.003, beta2=0.99), lstm.init_params(4, lesson.HIDDEN, 1),
+                        x, y, steps=15, batch_size=lesson.BATCH, seed=0, max_norm=lesson.MAX_NORM, x_val=x_val,
+                        y_val=y_val, eval_every=lesson.EVAL_EVERY)
+    assert np.array_equal(ours.train_loss, theirs.train_loss) and np.array_equal(ours.val_loss, theirs.val_loss)
+
+
+def test_momentum_reads_beta1_and_rmsprop_beta2():
+    assert lesson.make_optimizer("Momentum", 0.1, beta1=0.7).beta == 0.7
+    assert lesson.make_optimizer("RMSProp", 0.1, beta2=0.95).beta == 0.95
+    assert lesson.make_optimizer("Adam", 0.1, bias_correction=False).bias_correction is False
+    with pytest.raises(ValueError, match="name must be one of"):
+        lesson.make_optimizer("adam", 0.1)
+
+
+def test_final_rmse_and_smoothed_rmse():
+    result = lesson.run("Adam", 0.01, steps=30)
+    assert lesson.final_rmse(result) == pytest.approx(math.sqrt(result.val_loss[-1]) * lesson.task().std[0])
+    smooth = lesson.smoothed_rmse(result)
+    assert smooth.shape == (30,) and smooth[0] == pytest.approx(math.sqrt(result.train_loss[0]) * lesson.task().std[0])
+
+
+def test_model_checks_pass():
+    check = lesson.torch_check()
+    assert check["deviation"] < 1e-12 and check["cases"] >= 5
+    assert lesson.finite_difference_check(entries=3) < 1e-5
+
+
+# --- the claims the notebook's prose makes (the full race: computed once per test session) ------
+
+
+def test_the_race_and_the_claims_of_the_prose():
+    rates = lesson.chosen_rates()
+    assert rates == {"SGD": 0.1, "Momentum": 1.0, "RMSProp": pytest.approx(10**-2.5), "Adam": 0.01}
+    table = lesson.sensitivity()
+    # section 5: Adam is the least sensitive (one grid step either way), RMSProp the most
+    order = sorted(table, key=lambda n: table[n]["penalty"])
+    assert order[0] == "Adam" and order[-1] == "RMSProp"
+    assert "Adam is the least sensitive" in lesson.sensitivity_verdict()
+    # every chosen rate is inside the grid, so both neighbours exist
+    assert all(row["below"] is not None and row["above"] is not None for row in table.values())
+    # the three better optimizers end within a few hundredths of each other; SGD highest
+    close = [table[n]["best"] for n in ("Momentum", "RMSProp", "Adam")]
+    assert max(close) - min(close) < 0.1 and table["SGD"]["best"] > max(close)
+    # clipping rarely acts at the chosen rates
+    assert all(lesson.clipped_fraction(lesson.race()[n][lr]) < 0.05 for n, lr in rates.items())
+    # section 6: every Adam start beats the linear autoregression, by a small margin
+    spread = lesson.seed_spread("Adam")
+    linear = lesson.baselines()["linear AR"]["test"]
+    assert np.all(spread < linear) and linear - spread.mean() < 0.15
+    assert lesson.lstm_verdict().startswith("Every one of the 5")
+    # section 4: without clipping the SGD run ends tens of degrees off; with it, far closer
+    runs = lesson.clipping_runs()
+    assert lesson.final_rmse(runs["not clipped"]) > 20 and lesson.final_rmse(runs["clipped"]) < 10
+    # section 8: bias correction, warm-up, cosine
+    back = lesson.back_to_start()
+    lr = rates["Adam"]
+    assert back["Adam without bias correction"].step_size[0] / lr == pytest.approx(0.1 / math.sqrt(0.001), rel=1e-3)
+    assert back["Adam with a linear warm-up"].step_size[0] / lr == pytest.approx(0.1, rel=1e-3)
+    raced = lesson.final_rmse(back["Adam (as raced)"])
+    assert abs(lesson.final_rmse(back["Adam with a linear warm-up"]) - raced) < 0.01
+    assert lesson.final_rmse(back["Adam with a cosine decay"]) < raced - 0.02
+    assert lesson.jitter(back["Adam with a cosine decay"]) < lesson.jitter(back["Adam (as raced)"]) / 2
+    # "try this": the betas hardly matter at this α; momentum with β = 0 is SGD
+    numbers = lesson.try_this()
+    assert abs(numbers["Adam, β₁ = 0"] - numbers["Adam, chosen α"]) < 0.01
+    assert abs(numbers["Adam, β₂ = 0.9"] - numbers["Adam, chosen α"]) < 0.01
+    assert numbers["Momentum, β = 0, SGD's α"] == numbers["SGD, chosen α"]
+    assert numbers["SGD at Adam's α"] > lesson.baselines()["persistence"]["validation"]
+    months = lesson.monthly_table()
+    assert sum(row["lstm"] < row["persistence"] for row in months.values()) > 6
+    assert months["2015-07"]["lstm"] > months["2015-07"]["persistence"] and months["2015-07"]["bias"] < 0
+    july = lesson.july_means()
+    assert july[2015] == max(july.values())
+
+
+def test_chaos_is_measured_against_the_cached_run():
+    moved = lesson.chaos("Adam", lrs=(0.01,))
+    assert moved[0.01] < 1e-9
+
+
+# --- the live figure ------------------------------------------------------------------------------
+
+
+def test_widget_is_registered_with_its_controls():
+    assert set(lesson.WIDGETS) == {"live_training"}
+    live = lesson.WIDGETS["live_training"]()
+    assert set(live.controls) == {"lr", "beta1", "beta2", "optimizer", "month"}
+    assert live.controls["lr"].description == "learning rate α" and live.controls["lr"].continuous_update is False
+    assert live.controls["beta1"].continuous_update is False and live.controls["beta2"].continuous_update is False
+    assert list(live.controls["optimizer"].options) == ["SGD", "Momentum", "RMSProp", "Adam"]
+    assert live.result is lesson.run("Adam", lesson.chosen_rates()["Adam"])  # starts from the race's run
+
+
+def test_every_control_changes_the_figure():
+    live = lesson.LiveTraining()
+    for name, value in [("month", "2015-02"), ("lr", 0.003), ("beta1", 0.5), ("beta2", 0.99), ("optimizer", "SGD")]:
+        image, title = live.image.value, live.ax_curve.get_title() + live.ax_month.get_title()
+        forecast = np.array(live.forecast_line.get_ydata(), dtype=float).copy()
+        live.controls[name].value = value
+        assert live.image.value != image, name
+        assert live.ax_curve.get_title() + live.ax_month.get_title() != title, name
+        if name != "month":
+            assert not np.allclose(np.array(live.forecast_line.get_ydata(), dtype=float), forecast), name
+
+
+def test_the_month_panel_shows_that_month():
+    live = lesson.LiveTraining(month="2015-02")
+    t = lesson.task()
+    february = t.dates.astype("datetime64[M]") == np.datetime64("2015-02")
+    assert np.array_equal(live.actual_line.get_ydata(), t.target[february])
+    assert len(live.forecast_line.get_xdata()) == 28
+    assert live.ax_month.get_xlabel() == "day of 2015-02"
+
+
+@pytest.mark.parametrize("optimizer, lr", [("Adam", 1e-4), ("Adam", 10.0), ("SGD", 10.0), ("RMSProp", 10.0)])
+def test_extreme_settings_draw_something_sensible(optimizer, lr):
+    live = lesson.LiveTraining(optimizer=optimizer, lr=lr)  # any warning is an error (pyproject)
+    assert live.image.value[:4] == b"\x89PNG"
+    top = live.ax_curve.get_ylim()[1]
+    assert np.all(np.array(live.val_line.get_ydata(), dtype=float) <= top)
+    assert "validation RMSE" in live.ax_curve.get_title() or "diverged" in live.ax_curve.get_title()
+
+
+def test_a_diverged_run_is_labelled_not_drawn(monkeypatch):
+    t = lesson.task()
+    x, y = t.part("race train")
+    x_val, y_val = t.part("validation")
+    wild = lstm.train(lesson.make_optimizer("SGD", 1e300), lstm.init_params(4, lesson.HIDDEN), x, 1e10 * y,
+                      steps=lesson.STEPS, batch_size=lesson.BATCH, max_norm=None, x_val=x_val, y_val=y_val,
+                      eval_every=lesson.EVAL_EVERY)
+    assert wild.diverged_at is not None
+    monkeypatch.setattr(lesson, "run", lambda *args, **kwargs: wild)
+    live = lesson.LiveTraining(lr=0.5)
+    assert "diverged at step" in live.ax_curve.get_title()
+    assert live.ax_month.get_title() == "no forecast: the run diverged"
+    assert np.all(np.isnan(np.array(live.forecast_line.get_ydata(), dtype=float)))
+
+
+# --- exercise 1: the LSTM cell ----------------------------------------------------------------------
+
+
+def _sigmoid(u):
+    return 1 / (1 + np.exp(-u))
+
+
+def cell(order="ifgo", slip=None, swap_return=False):
+    def lstm_cell(x_t, h, c, W_ih, W_hh, b_ih, b_hh):
+        H = h.shape[1]
+        z = x_t @ W_ih.T + b_ih + h @ W_hh.T + b_hh
+        blocks = {name: z[:, k * H:(k + 1) * H] for k, name in enumerate(order)}
+        i, f, g, o = _sigmoid(blocks["i"]), _sigmoid(blocks["f"]), np.tanh(blocks["g"]), _sigmoid(blocks["o"])
+        if slip == "candidate":
+            c_new = i * c + f * g
+        elif slip == "sum":
+            c_new = f * (c + i * g)
+        else:
+            c_new = f * c + i * g
+        h_new = o * c_new if slip == "no tanh" else o * np.tanh(c_new)
+        return (c_new, h_new) if swap_return else (h_new, c_new)
+    return lstm_cell
+
+
+def test_cell_check_passes_the_solution():
+    feedback = lesson.check_lstm_cell(cell())
+    assert feedback.passed and "✓ Correct" in feedback.message
+
+
+def test_cell_check_runs_with_the_stub():
+    def lstm_cell(x_t, h, c, W_ih, W_hh, b_ih, b_hh):
+        raise NotImplementedError
+
+    feedback = lesson.check_lstm_cell(lstm_cell)
+    assert not feedback.passed and feedback.message.startswith("Not yet: lstm_cell still raises")
+
+
+@pytest.mark.parametrize("order", ["igfo", "fiog", "iofg", "ogfi"])
+def test_cell_check_names_a_swapped_gate_order(order):
+    feedback = lesson.check_lstm_cell(cell(order=order))
+    assert not feedback.passed and f"gate order ({', '.join(order)})" in feedback.message
+
+
+@pytest.mark.parametrize("slip, words", [
+    ("no tanh", "o_t ⊙ c_t: the cell state goes through tanh"),
+    ("candidate", "the forget gate is applied to the wrong term"),
+    ("sum", "the forget gate is applied to the new input too"),
+])
+def test_cell_check_names_the_slip(slip, words):
+    feedback = lesson.check_lstm_cell(cell(slip=slip))
+    assert not feedback.passed and words in feedback.message
+
+
+def test_cell_check_other_answers():
+    assert "you returned (c_t, h_t)" in lesson.check_lstm_cell(cell(swap_return=True)).message
+    assert "should return two arrays" in lesson.check_lstm_cell(lambda *a: 1.0).message
+
+    def no_transpose(x_t, h, c, W_ih, W_hh, b_ih, b_hh):
+        return x_t @ W_ih, c
+
+    assert "x_t @ W_ih.T" in lesson.check_lstm_cell(no_transpose).message
+    feedback = lesson.check_lstm_cell(lambda x_t, h, c, *w: (h, c))
+    assert not feedback.passed and "Go line by line" in feedback.message
+
+
+# --- exercise 2: clipping ------------------------------------------------------------------------------
+
+
+def _norm(grads):
+    return np.sqrt(sum(np.sum(g**2) for g in grads.values()))
+
+
+def clip_right(grads, max_norm):
+    factor = min(1.0, max_norm / (_norm(grads) + 1e-6))
+    return {k: g * factor for k, g in grads.items()}
+
+
+def test_clip_check_passes_with_and_without_torchs_epsilon():
+    assert lesson.check_clip(clip_right).passed
+    assert lesson.check_clip(lambda g, m: {k: v * min(1.0, m / _norm(g)) for k, v in g.items()}).passed
+
+
+def test_clip_check_runs_with_the_stub():
+    def clip_global_norm(grads, max_norm):
+        raise NotImplementedError
+
+    assert lesson.check_clip(clip_global_norm).message.startswith("Not yet: clip_global_norm still raises")
+
+
+@pytest.mark.parametrize("fn, words", [
+    (lambda g, m: {k: v * min(1.0, m / (np.linalg.norm(v) + 1e-6)) for k, v in g.items()},
+     "each of your tensors was clipped on its own"),
+    (lambda g, m: {k: v * m / _norm(g) for k, v in g.items()}, "you scaled a gradient whose norm was already under"),
+    (lambda g, m: {k: v * min(1.0, m / sum(np.linalg.norm(u) for u in g.values())) for k, v in g.items()},
+     "the sum of the tensors' norms"),
+    (lambda g, m: {k: np.clip(v, -m, m) for k, v in g.items()}, "clipping by value"),
+    (lambda g, m: {k: v * min(1.0, m / _norm(g) ** 2) for k, v in g.items()}, "your result has global norm"),
+    (lambda g, m: list(g.values()), "should return a dict"),
+    (lambda g, m: {"weight": g["weight"]}, "Your dict has the keys"),
+])
+def test_clip_check_names_the_slip(fn, words):
+    feedback = lesson.check_clip(fn)
+    assert not feedback.passed and words in feedback.message
+
+
+def test_clip_check_catches_changing_the_callers_arrays():
+    def in_place(grads, max_norm):
+        factor = min(1.0, max_norm / _norm(grads))
+        for g in grads.values():
+            g *= factor
+        return grads
+
+    feedback = lesson.check_clip(in_place)
+    assert not feedback.passed and "changed the gradients it was given" in feedback.message
+
+
+def test_the_clip_cases_are_one_above_and_one_below_the_threshold():
+    (above, m1), (below, m2) = lesson._clip_cases()
+    assert lstm.global_norm(above) > 4 * m1 and lstm.global_norm(below) < m2
+    # and per-tensor clipping and clipping by value give different answers on them, so both slips can be named
+    per_tensor = lesson._clip_slips(above, m1)["per tensor"]
+    by_value = lesson._clip_slips(above, m1)["by value"]
+    assert not all(np.allclose(per_tensor[k], by_value[k]) for k in above)
