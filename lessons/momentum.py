@@ -44,6 +44,7 @@ from helpers.plotting import (
     loss_axis,
     loss_gap,
     new_figure,
+    nice_ceiling,
     style,
 )
 from helpers.surfaces import SURFACES, Surface, curvatures, elongated_quadratic
@@ -718,9 +719,10 @@ class VelocityPanel:
             shown = np.concatenate([v[:, i], g[:, i]])
             shown = shown[np.isfinite(shown)]
             top = float(np.abs(shown).max()) if shown.size else 1.0
-            top = min(max(top, 1e-12), 1e300) * 1.15
+            top = nice_ceiling(min(max(top, 1e-12), 1e300) * 1.05)  # moves in jumps: its ticks stay while dragging
             sub.set_ylim(-top, top)
-        self.axes[1].set_xlim(0, self._view_end(v, g, len(tr.path) - 1))
+        last = len(tr.path) - 1
+        self.axes[1].set_xlim(0, min(last, nice_ceiling(self._view_end(v, g, last))))
         form = params.get("form", "sum (PyTorch)")
         ending = "" if k_div is None else f", diverged at step {k_div}"
         self.axes[0].set_title(f"velocity v (solid), gradient g (dotted)\n{form}{ending}", fontsize=10)
