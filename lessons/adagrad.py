@@ -443,6 +443,7 @@ class EffectiveRatePanel:
         shown = np.concatenate([rates[np.isfinite(rates)], [lr], rates[:1, 0] / np.sqrt(len(t))])
         shown = shown[shown > 0]
         low, top = shown.min() / 3, shown.max()
+        low, top = 10 ** np.floor(np.log10(low)), 10 ** np.ceil(np.log10(top))  # whole decades: ticks stay put
         ax.set_xlim(0, len(t))
         ax.set_ylim(low, top * max(self.HEADROOM, np.sqrt(top / low)))  # the top third (at least) is the legend's
 

@@ -376,11 +376,14 @@ class EffectiveRatePanel:
         steps = len(rate)
         self.gd_line.set_data([1, steps], [lr, lr])
         values = np.concatenate(values)
-        low = max(float(values.min()) / 2, self.CAP[0])
-        high = min(float(values.max()) * 2, self.CAP[1])
+        low = max(10 ** np.floor(np.log10(float(values.min()) / 2)), self.CAP[0])  # whole decades: the ticks
+        high = min(10 ** np.ceil(np.log10(float(values.max()) * 2)), self.CAP[1])  # stay put while dragging
         ax.set_xlim(0, steps)
         ax.set_ylim(low, max(high, 4 * low))
-        ax.legend(loc="upper left", fontsize=10, framealpha=0.9)
+        labels = tuple(line.get_label() for line in self.lines.values())
+        if labels != getattr(self, "_labels", None):  # a legend costs a few ms: rebuild it when a name changes
+            ax.legend(loc="upper left", fontsize=10, framealpha=0.9)
+            self._labels = labels
 
 
 #: The bowl's name in the playground's surface menu.
