@@ -93,16 +93,18 @@ def loss_gap(surface: Surface, path: np.ndarray) -> np.ndarray:
         return np.where(np.isnan(gap), np.nan, np.maximum(gap, LOSS_FLOOR))
 
 
-def loss_axis(ax) -> None:
+def loss_axis(ax, step: str = "k") -> None:
     """Set ``ax`` up for f(x_k) − f* per step: log scale, labelled, titled, a light grid.
 
+    The loss label is typeset, :math:`f(x_k) - f^*`, with the step index ``step``
+    ("k", or "t" for a lesson that counts steps with t) in it and in the x label.
     No minor ticks and at most five step labels: text is most of what a redraw costs.
     """
     ax.set_yscale("log")
     ax.yaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
-    ax.set_xlabel("step k")
-    ax.set_ylabel("f(x_k) − f*")
+    ax.set_xlabel(f"step {step}")
+    ax.set_ylabel(rf"$f(x_{step}) - f^*$")
     ax.set_title("loss, log scale")
     ax.grid(True, which="major", alpha=0.3)
 

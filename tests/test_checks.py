@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from lessons.checks import Feedback, attempt, compare, describe_value, unpack_result
+from lessons.checks import Feedback, attempt, compare, describe_value, ignored_arguments, unpack_result
 
 
 def test_correct_answer():
@@ -171,3 +171,22 @@ def test_values_that_print_alike_get_the_digits_that_tell_them_apart():
     message = compare([0.1 - 5e-7], [0.1], symbol="x", rtol=1e-9).message
     assert "x_1 is 0.0999995, expected 0.1" in message
     assert "x_1 is 0.25, expected 0.5" in compare([0.25], [0.5], symbol="x").message  # no extra digits when not needed
+
+
+def test_ignored_arguments_names_a_number_typed_in_for_a_parameter():
+    def step(x, g, s, lr, beta):
+        s = beta * s + 0.1 * g**2  # (1 − β) typed in as 0.1
+        return x - 0.01 * g / np.sqrt(s), s  # lr typed in as 0.01
+
+    args = (np.ones(2), np.ones(2), np.full(2, 0.5), 0.5, 0.9)
+    assert ignored_arguments(step, args, {3: 0.3, 4: 0.7}) == [3]  # β still moves β·s; lr moves nothing
+
+    def right(x, g, s, lr, beta):
+        s = beta * s + (1 - beta) * g**2
+        return x - lr * g / np.sqrt(s), s
+
+    assert ignored_arguments(right, args, {3: 0.3, 4: 0.7}) == []
+    assert ignored_arguments(lambda *a: 1 / 0, args, {3: 0.3}) == []  # an error is another slip
+    x = np.ones(2)
+    ignored_arguments(lambda x, *rest: x.__imul__(2), (x, 1.0), {1: 2.0})
+    np.testing.assert_array_equal(x, [1.0, 1.0])  # the learner's in-place edits never reach the caller's arrays

@@ -65,8 +65,10 @@ def test_loss_axis():
 
     ax = new_figure().subplots()
     loss_axis(ax)
-    assert ax.get_yscale() == "log" and ax.get_xlabel() == "step k" and ax.get_ylabel() == "f(x_k) − f*"
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "step k" and ax.get_ylabel() == r"$f(x_k) - f^*$"
     assert ax.get_title() == "loss, log scale"
+    loss_axis(ax, step="t")  # a lesson that counts steps with t says so in both labels
+    assert ax.get_xlabel() == "step t" and ax.get_ylabel() == r"$f(x_t) - f^*$"
 
 
 def test_nice_ceiling_jumps_through_1_15_2_3_5_7():
