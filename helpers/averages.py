@@ -31,8 +31,12 @@ def ewma(theta, beta: float, bias_correction: bool = False) -> np.ndarray:
 
     :math:`v_t = \beta v_{t-1} + (1-\beta)\theta_t`; with ``bias_correction``,
     :math:`\hat v_t = v_t / (1-\beta^t)` instead.  O(1) memory and work per value.
+    ``theta`` may also be an array whose first axis is time (shape ``(t, ...)``): then every
+    other entry is its own series, averaged alongside the others (many runs at once).
     """
-    theta = _series("theta", theta)
+    theta = _checks.finite_array("theta", theta)
+    if theta.ndim == 0:
+        raise ValueError(f"theta must be a series (time along its first axis); got a single number theta={theta!r}.")
     beta = _checks.decay_rate("beta", beta)
     v = np.empty_like(theta)
     v_prev = 0.0
@@ -40,7 +44,8 @@ def ewma(theta, beta: float, bias_correction: bool = False) -> np.ndarray:
         v_prev = beta * v_prev + (1 - beta) * theta_t  # v_t = β v_{t-1} + (1 - β) θ_t
         v[t - 1] = v_prev
     if bias_correction:
-        return v / bias_correction_factor(beta, len(theta))  # v̂_t = v_t / (1 - βᵗ)
+        factor = bias_correction_factor(beta, len(theta)).reshape((-1,) + (1,) * (theta.ndim - 1))
+        return v / factor  # v̂_t = v_t / (1 - βᵗ)
     return v
 
 

@@ -191,6 +191,16 @@ def _format(value, fmt: str) -> str:
     return "(" + ", ".join(format(float(v), fmt) for v in value.ravel()) + ")"
 
 
+def _format_apart(yours, expected, fmt: str) -> tuple[str, str]:
+    """Both values in ``fmt``; if they print the same, with as many more digits as it takes to tell them apart."""
+    shown, wanted = _format(yours, fmt), _format(expected, fmt)
+    for digits in range(5, 17):
+        if shown != wanted:
+            break
+        shown, wanted = _format(yours, f".{digits}g"), _format(expected, f".{digits}g")
+    return shown, wanted
+
+
 def compare(
     yours,
     expected,
@@ -226,7 +236,8 @@ def compare(
         return Feedback(True, f"✓ Correct: all {len(expected)} values of {symbol} match. {success}".rstrip())
     k = int(np.argmin(close))
     step = first_index + k
-    message = (f"✗ Not yet. {symbol}_{step} is {_format(yours[k], fmt)}, expected {_format(expected[k], fmt)} "
+    shown, wanted = _format_apart(yours[k], expected[k], fmt)
+    message = (f"✗ Not yet. {symbol}_{step} is {shown}, expected {wanted} "
                f"(the first difference, at {index} = {step}).") + _setup_line(setup)
     for hint, wrong in (mistakes or {}).items():
         wrong = np.asarray(wrong, dtype=float)

@@ -33,6 +33,7 @@ import functools
 import json
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -41,9 +42,20 @@ from matplotlib.patches import Ellipse
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
 from helpers import optimizers
+from helpers.averages import ewma
 from helpers.datasets import READINGS, next_day_maximum, seattle_temperatures
-from helpers.optimizers import SGD, Adam, Momentum, run
-from helpers.plotting import LOSS_FLOOR, OKABE_ITO, STYLES, clip_path, draw_surface, loss_axis, new_figure, style
+from helpers.optimizers import SGD, Adam, AdamState, Momentum, run
+from helpers.plotting import (
+    LOSS_FLOOR,
+    OKABE_ITO,
+    STYLES,
+    clip_path,
+    draw_surface,
+    loss_axis,
+    new_figure,
+    nice_ceiling,
+    style,
+)
 from helpers.schedules import (
     Constant,
     CosineAnnealingLR,
@@ -63,18 +75,20 @@ from helpers.stochastic import (
     minibatch_variance,
 )
 from helpers.surfaces import Surface, elongated_quadratic
-from lessons.checks import Feedback, attempt, compare
-from lessons.playground import Contender, Playground
+from lessons.checks import Feedback, attempt, describe_value
+from lessons.playground import Contender, Playground, divergence_step
 from lessons.widgets import SLIDER_LAYOUT, SLIDER_STYLE, LiveFigure, beta_slider, dropdown, lr_slider, seed_slider
 
 __all__ = [
     "FEATURES", "W_START", "BATCH_SIZES", "weather_problem", "problem_summary", "minibatch_table",
     "MinibatchExplorer", "noise_ball_variance", "first_order_variance", "sgd_moments", "last_iterates",
     "noise_ball_table", "NoiseBallFigure", "lesson_schedules", "schedules_figure", "robbins_monro_table",
-    "schedule_table", "schedule_deviation_from_torch", "schedule_playground", "RatePanel", "ewma_noise_variance",
+    "schedule_table", "schedule_outcomes", "schedule_deviation_from_torch", "schedule_playground", "RatePanel",
+    "ewma_noise_variance",
     "stationary_covariance", "heavy_ball_covariance", "heavy_ball_variance", "momentum_table", "velocity_table",
     "iterate_average_table", "velocity_figure", "adam_schedule_table",
-    "MomentumNoiseFigure", "adam_ratios", "adam_ratio_table", "adam_ball_table", "AdamNoiseFigure",
+    "MomentumNoiseFigure", "RowSchedules", "SharedNoise", "adam_ratios", "adam_ratio_table", "adam_ball_table",
+    "AdamNoiseFigure",
     "MINIBATCH_SETUP", "check_minibatch_gradient", "COSINE_SETUP", "COSINE_SLIPS", "check_cosine_lr",
     "NOISE_BALL_SETUPS", "NOISE_BALL_SLIPS", "check_noise_ball_prediction", "WIDGETS",
 ]
@@ -122,8 +136,10 @@ def minibatch_table(batch_sizes=(1, 4, 16, 64, 256, 1024, 1460), draws: int = 20
 
     Each row: ``B``; ``z``, the largest :math:`|\bar g - \nabla f|` over the coordinates in standard
     errors (NaN when the draws do not vary: B = n); ``measured``, the total variance
-    :math:`\sum_j \operatorname{Var} g_{B,j}` of the draws; ``formula`` (without replacement, the
-    finite-population factor included) and ``with_replacement`` (:math:`S^2/B`), summed likewise.
+    :math:`\sum_j \operatorname{Var} g_{B,j}` of the draws, and ``se``, its standard error (the
+    spread of the draws' squared distances from their mean, over √draws: how far ``measured`` may
+    honestly stray from the formula); ``formula`` (without replacement, the finite-population
+    factor included) and ``with_replacement`` (:math:`S^2/B`), summed likewise.
     """
     p = weather_problem()
     full = p.grad(w)
@@ -135,8 +151,9 @@ def minibatch_table(batch_sizes=(1, 4, 16, 64, 256, 1024, 1460), draws: int = 20
         spread = d.std(axis=0, ddof=1) / np.sqrt(draws)
         with np.errstate(invalid="ignore", divide="ignore"):
             z = np.abs(d.mean(axis=0) - full) / spread
+        q = ((d - d.mean(axis=0)) ** 2).sum(axis=1) * draws / (draws - 1)  # its mean is the measured total variance
         rows.append({"B": B, "z": float(np.max(z)) if np.all(spread > 1e-9 * np.abs(full).max()) else np.nan,
-                     "measured": float(d.var(axis=0, ddof=1).sum()),
+                     "measured": float(d.var(axis=0, ddof=1).sum()), "se": float(q.std(ddof=1) / np.sqrt(draws)),
                      "formula": float(minibatch_variance(example, B).sum()),
                      "with_replacement": float(minibatch_variance(example, B, replace=True).sum())})
     return rows
@@ -184,7 +201,7 @@ class MinibatchExplorer(LiveFigure):
         ax = self.ax
         (self.cloud,) = ax.plot([], [], linestyle="none", marker=".", markersize=4, alpha=0.6,
                                 color=OKABE_ITO["blue"], label=f"{self.DRAWS} mini-batch gradients g_B")
-        self.ellipse = _ellipse(self.full[[i, j]], np.eye(2), fill=False, linestyle="--", linewidth=1.8,
+        self.ellipse = _ellipse(self.full[[i, j]], np.eye(2), fill=False, linestyle="--", linewidth=1.8, zorder=2.5,
                                 edgecolor=OKABE_ITO["vermillion"], label="predicted spread (2 SD)")
         ax.add_patch(self.ellipse)
         (self.mean_marker,) = ax.plot([], [], marker="X", markersize=10, linestyle="none",
@@ -198,7 +215,7 @@ class MinibatchExplorer(LiveFigure):
         ax.set_xlabel(f"∂f/∂w for the {FEATURES[i]}")
         ax.set_ylabel(f"∂f/∂w for {FEATURES[j]}")
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+        ax.legend(loc="upper right", fontsize=10, framealpha=0.9)
 
         B_all = np.arange(1, p.n)
         total = minibatch_variance(self.example, 1, replace=True).sum()
@@ -221,7 +238,7 @@ class MinibatchExplorer(LiveFigure):
         self.ax_var.set_xlabel("batch size B (log scale)")
         self.ax_var.set_ylabel("total variance Σⱼ Var g_B,j")
         self.ax_var.grid(True, which="major", alpha=0.3)
-        self.ax_var.legend(loc="lower left", fontsize=8, framealpha=0.9)
+        self.ax_var.legend(loc="lower left", fontsize=10, framealpha=0.9)
         controls = {"batch_size": widgets.SelectionSlider(options=BATCH_SIZES, value=batch_size,
                                                            description="batch size B", style=SLIDER_STYLE,
                                                            layout=SLIDER_LAYOUT),
@@ -373,7 +390,7 @@ class NoiseBallFigure(LiveFigure):
         self.ax.add_patch(self.ball)
         self.ax.plot([SURFACE.start[0]], [SURFACE.start[1]], marker="o", markersize=9, markerfacecolor="none",
                      markeredgecolor="black", linestyle="none", label="start", zorder=5)
-        self.ax.legend(loc="upper right", fontsize=7, framealpha=0.9)
+        self.ax.legend(loc="upper right", fontsize=10, framealpha=0.9)
         t = np.arange(steps + 1)
         (self.mean_loss,) = self.ax_loss.plot(t, t * np.nan, color=OKABE_ITO["blue"], linewidth=2,
                                               label=f"mean over {self.RUNS} runs")
@@ -385,7 +402,7 @@ class NoiseBallFigure(LiveFigure):
         self.ax_loss.set_ylabel("f(x_t) − f*")
         self.ax_loss.set_xlabel("step t")
         self.ax_loss.set_xlim(0, steps)
-        self.ax_loss.legend(loc="lower left", fontsize=8, framealpha=0.9)
+        self.ax_loss.legend(loc="upper right", fontsize=10, framealpha=0.9)
         controls = {"lr": lr_slider(lr, -3, 0), "sigma": widgets.FloatSlider(
                         value=sigma, min=0.0, max=3.0, step=0.1, description="noise σ", style=SLIDER_STYLE,
                         layout=SLIDER_LAYOUT),
@@ -434,9 +451,13 @@ class NoiseBallFigure(LiveFigure):
         self.mean_loss.set_ydata(shown)
         finite = np.concatenate([shown[np.isfinite(shown)], expected[np.isfinite(expected)]])
         low = max(float(finite.min()) / 5, LOSS_FLOOR) if finite.size else LOSS_FLOOR
+        low = 10.0 ** math.floor(math.log10(low))  # in decades: the ticks stay while a slider moves
         self.ax_loss.set_ylim(low, max(float(loss[0]), LOSS_FLOOR) * 3)
-        self.ax.legend(loc="upper right", fontsize=7, framealpha=0.9)
-        self.ax_loss.legend(loc="lower left", fontsize=8, framealpha=0.9)
+        labels = (self.path.get_label(), self.mean_loss.get_label())
+        if labels != getattr(self, "_legend_labels", None):  # a legend costs a few ms to build: only when it changes
+            self.ax.legend(loc="upper right", fontsize=10, framealpha=0.9)
+            self.ax_loss.legend(loc="upper right", fontsize=10, framealpha=0.9)
+            self._legend_labels = labels
         self.ax.set_title(f"SGD, α = {lr:.2g}, σ = {sigma:.2g}, seed {seed}\n{verdict}", fontsize=10)
         self.ax_loss.set_title("mean loss over the runs, log scale", fontsize=10)
 
@@ -487,7 +508,7 @@ def schedules_figure(steps: int = SCHEDULE_STEPS):
         ax.set_ylabel("α_t / α₀")
         ax.set_title(f"the lesson's schedules ({scale} scale)", fontsize=10)
         ax.grid(True, alpha=0.3)
-    axes[1].legend(loc="lower left", fontsize=7, framealpha=0.9)  # one legend for both panels
+    axes[1].legend(loc="lower left", fontsize=10, framealpha=0.9)  # one legend for both panels
     return fig
 
 
@@ -559,6 +580,24 @@ def schedule_deviation_from_torch() -> dict:
             "schedules": sorted(names), "torch_version": fixture["torch_version"], "steps": fixture["steps"]}
 
 
+def schedule_outcomes(lr: float, sigma: float = 1.0, seed: int = 0, steps: int = SCHEDULE_STEPS,
+                      tail: int = 100) -> dict[str, dict]:
+    """What the schedule playground shows for base rate ``lr``: per schedule, the step at which SGD's run on the
+    bowl diverges (None if it does not) and its mean loss f − f* over the last ``tail`` steps.
+
+    The playground's runs exactly: SGD from the bowl's start, noise σ from ``seed`` (the same draws for
+    every schedule), ``lessons.playground.divergence_step``'s test of a blow-up.
+    """
+    out = {}
+    for name, schedule in lesson_schedules(steps).items():
+        path = run(SGD(lr), _noisy(SURFACE, sigma, seed), SURFACE.start, steps, schedule=schedule)
+        k = divergence_step(SURFACE, path)
+        with np.errstate(all="ignore"):
+            loss = float(np.mean(SURFACE.f(path[-tail:]) - SURFACE.f_min)) if k is None else np.nan
+        out[name] = {"diverged": k, "loss": loss}
+    return out
+
+
 #: The scheduled run's look in the playground (the constant-α run is drawn as GD).
 SCHEDULED_LOOK = {"color": OKABE_ITO["bluish green"], "linestyle": "-.", "marker": "d"}
 
@@ -575,7 +614,7 @@ class RatePanel:
         ax.set_title("the learning rate per step", fontsize=10)
         ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+        ax.legend(loc="upper right", fontsize=10, framealpha=0.9)
 
     def update(self, ax, traces, surface, params) -> None:
         steps = len(next(iter(traces.values())).path) - 1
@@ -587,6 +626,10 @@ class RatePanel:
         ax.set_ylim(0, 1.08 * lr)
 
 
+class _SchedulePlayground(Playground):
+    legend_fontsize = 10  # readable when projected
+
+
 def schedule_playground(steps: int = SCHEDULE_STEPS) -> Playground:
     """SGD with a constant α against SGD under the chosen schedule, same α₀, same noisy gradients (seeded).
 
@@ -595,7 +638,7 @@ def schedule_playground(steps: int = SCHEDULE_STEPS) -> Playground:
     """
     schedules = lesson_schedules(steps)
     default = next(name for name in schedules if name.startswith("cosine"))
-    playground = Playground(
+    playground = _SchedulePlayground(
         contenders=[Contender("SGD, constant α", lambda p: SGD(p["lr"]), look="GD"),
                     Contender("SGD, scheduled α", lambda p: SGD(p["lr"]), look=SCHEDULED_LOOK,
                               schedule=lambda p: lesson_schedules(steps)[p["schedule"]])],
@@ -799,7 +842,7 @@ def velocity_figure(lr: float = 0.05, beta: float = 0.9, lam: float = 1.0, sigma
         xm_seen.append(xm[0])
         xs_seen.append(xs[0])
     t = np.arange(burn + 1, burn + steps + 1)
-    fig = new_figure(11.5, 4.0)
+    fig = new_figure(12, 5.2)
     ax_g, ax_x = fig.subplots(1, 2)
     ax_g.plot(t, g_seen, color="#999999", linestyle="none", marker=".", markersize=4, label="gradient g_t")
     ax_g.plot(t, v_seen, color=STYLES["Momentum"]["color"], linewidth=2, label=f"velocity v_t (EWMA, β = {beta:g})")
@@ -823,7 +866,7 @@ def velocity_figure(lr: float = 0.05, beta: float = 0.9, lam: float = 1.0, sigma
     for ax in (ax_g, ax_x):
         ax.set_xlabel("step t")
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="lower left", fontsize=7, framealpha=0.9, ncols=2)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=10, ncols=2)  # below: the data stay clear
     fig.suptitle(f"noise σ = {sigma:g} on f = ½λx², λ = {lam:g}, at stationarity (seed {seed})", fontsize=10)
     return fig
 
@@ -914,7 +957,7 @@ class MomentumNoiseFigure(LiveFigure):
                 dot.set_label(f"{short}: simulated {var:.3g}")
                 line.set_label(name)
                 shown.append(path)
-        top = max((float(np.abs(p).max()) for p in shown), default=1.0) * 1.15
+        top = nice_ceiling(max((float(np.abs(p).max()) for p in shown), default=1.0) * 1.05)  # jumps: ticks stay
         self.ax_path.set_xlim(0, self.SHOWN_STEPS - 1)
         self.ax_path.set_ylim(-top, top)
         theory = heavy_ball_variance(lr, beta, self.LAM, self.SIGMA)
@@ -923,11 +966,22 @@ class MomentumNoiseFigure(LiveFigure):
                           f"heavy ball {theory:.3g} (theory)", fontsize=10)
         self.ax_path.set_title(f"one run each, same noise draws (seed {seed}), last {self.SHOWN_STEPS} steps",
                                fontsize=10)
-        self.ax.legend(loc="upper left", fontsize=7, framealpha=0.9)
-        self.ax_path.legend(loc="upper right", fontsize=8, framealpha=0.9)
+        self.ax.legend(loc="upper left", fontsize=10, framealpha=0.9)
+        self.ax_path.legend(loc="upper right", fontsize=10, framealpha=0.9)
 
 
 # --- 5. Adam under noise --------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _standard_normal(seed: int, shape: tuple) -> np.ndarray:
+    """``shape`` standard normal draws from ``numpy.random.default_rng(seed)`` (cached: a redraw reuses them).
+
+    Drawn at once, they are the draws ``NoisyGradient(..., rng=seed)`` makes one step (one slice) at a time.
+    """
+    xi = np.random.default_rng(seed).standard_normal(shape)
+    xi.flags.writeable = False
+    return xi
 
 
 def adam_ratios(snr, beta1: float = 0.9, beta2: float = 0.999, steps: int = 700, runs: int = 1000,
@@ -935,20 +989,20 @@ def adam_ratios(snr, beta1: float = 0.9, beta2: float = 0.999, steps: int = 700,
     r"""Adam's :math:`\hat m_t/(\sqrt{\hat v_t}+\varepsilon)` over the last ``keep`` of ``steps`` gradients
     :math:`g = \mu + \sigma\xi`, μ = ``snr``·σ.
 
-    Measured as the steps of ``helpers.optimizers.Adam`` with α = 1 on a gradient that does
-    not depend on x (so the moments see a stationary stream with mean μ): :math:`-(x_t - x_{t-1})`.
-    Shape ``(keep, len(snr), runs)``.
+    The steps of ``helpers.optimizers.Adam`` with α = 1 on a gradient that does not depend on x
+    (so the moments see a stationary stream with mean μ), :math:`x_{t-1} - x_t`.  Since g does not
+    depend on x, neither do m and v: they are lesson 01's EWMAs of g and g² (``helpers.averages.ewma``,
+    all runs at once), and ``Adam.step`` from the states of the kept steps, stacked, gives all of them
+    in one call: the numbers of running Adam step by step (a test pins them), without the loop.
+    The noise is ``NoisyGradient``'s with seed ``seed``.  Shape ``(keep, len(snr), runs)``.
     """
     mu = np.asarray(snr, dtype=float)[:, None] * sigma
-    opt = Adam(1.0, beta1, beta2)
-    grad = NoisyGradient(lambda x: mu + 0 * x, sigma, rng=seed)
-    x, state = last_iterates(opt, grad, np.zeros((len(mu), runs)), steps - keep)
-    kept = []
-    for _ in range(keep):
-        x_new, state = opt.step(x, grad(x), state)
-        kept.append(x - x_new)
-        x = x_new
-    return np.array(kept)
+    g = mu + sigma * _standard_normal(seed, (steps, len(mu), runs))  # g_t = μ + σξ_t
+    m, v = ewma(g, beta1), ewma(g**2, beta2)  # m_t, v_t
+    t = np.arange(steps - keep + 1, steps + 1)[:, None, None]  # the kept steps
+    previous = AdamState(t=t - 1, m=m[steps - keep - 1:-1], v=v[steps - keep - 1:-1])  # the states they start from
+    x, _ = Adam(1.0, beta1, beta2).step(np.zeros((keep, len(mu), runs)), g[steps - keep:], previous)
+    return -x
 
 
 def adam_ratio_table(snrs=(0.0, 0.1, 0.3, 1.0, 3.0, 10.0), settings=((0.9, 0.999), (0.0, 0.999), (0.9, 0.5),
@@ -996,6 +1050,51 @@ def adam_schedule_table(lr: float = 0.05, lam: float = 1.0, sigma: float = 1.0, 
     return out
 
 
+@dataclass(frozen=True, eq=False)
+class RowSchedules:
+    r"""One ``helpers.schedules`` record per row of x: runs side by side (x's first axis), each with its own schedule.
+
+    ``lr(base_lr, t)`` gives each row its schedule's rate at step t.  Pass it to ``run(..., schedule=)``
+    with an optimizer whose ``lr`` has one entry per row (shape (rows, 1)): one run then steps them
+    all, where a run per schedule would repeat the loop.  The factors α_t/α₀ of the first ``steps``
+    steps are worked out once (``helpers.schedules.rates``), so each step only looks its rate up:
+    schedules proportional to the base rate only (η_min = 0), which the constructor checks.
+    """
+
+    schedules: tuple
+    steps: int
+
+    def __post_init__(self):
+        factors = np.stack([rates(s, 1.0, self.steps) for s in self.schedules])  # α_t/α₀, one row per schedule
+        doubled = np.stack([rates(s, 2.0, self.steps) for s in self.schedules])
+        if not np.allclose(doubled, 2 * factors, rtol=1e-12, atol=0.0):
+            raise ValueError(f"schedules must be proportional to the base rate (η_min = 0); got {self.schedules!r}.")
+        object.__setattr__(self, "factors", factors)
+
+    def lr(self, base_lr, t):
+        return np.asarray(base_lr, dtype=float) * self.factors[:, t - 1 : t]  # α₀ · (α_t/α₀) per row
+
+
+@dataclass(eq=False)
+class SharedNoise:
+    r"""∇f(x) + σξ with one draw ξ shared by every row of x: the rows are contenders that must see the same noise.
+
+    Row for row, the same numbers as ``NoisyGradient(grad_fn, sigma, rng=seed)`` gives a single
+    contender (x without its first axis): each call draws ``x.shape[1:]`` standard normals.
+    """
+
+    grad_fn: Callable
+    sigma: float
+    rng: object = 0
+
+    def __post_init__(self):
+        self.rng = np.random.default_rng(self.rng) if not isinstance(self.rng, np.random.Generator) else self.rng
+
+    def __call__(self, x) -> np.ndarray:
+        g = np.asarray(self.grad_fn(x), dtype=float)
+        return g + self.sigma * self.rng.standard_normal(g.shape[1:])  # ∇f(x) + σξ, ξ the same for every row
+
+
 class AdamNoiseFigure(LiveFigure):
     """Adam under noise.  Left: m̂/√v̂ against the signal-to-noise ratio μ/σ (mean ±1 SD over runs) and
     μ/√(μ² + σ²).  Right: √E[x_t²] on ½x² + noise for Adam with a constant α and with a cosine-decayed α.
@@ -1013,8 +1112,10 @@ class AdamNoiseFigure(LiveFigure):
         ax = self.ax
         ax.plot(self.SNR, self.SNR / np.sqrt(self.SNR**2 + 1), color=OKABE_ITO["black"], linestyle="--",
                 linewidth=1.8, label="μ/√(μ² + σ²)")
-        (self.mean_line,) = ax.plot([], [], label="Adam: mean of m̂/√v̂", **dict(style("Adam"), markevery=4))
-        self.band = None
+        (self.mean_line,) = ax.plot([], [], label="Adam: mean of m̂/√v̂", zorder=3, **dict(style("Adam"), markevery=4))
+        # the ±1 SD band: one polygon updated in place, above the axis (zorder 1.5) so its ticks stay as pixels
+        self.band = ax.fill_between(self.SNR, 0 * self.SNR, 0 * self.SNR, color=OKABE_ITO["vermillion"], alpha=0.2,
+                                    zorder=1.8, label="±1 SD over runs")
         (self.rms_line,) = ax.plot([], [], color=OKABE_ITO["orange"], linestyle=":", linewidth=1.8,
                                    label="√((1−β₁)/(1+β₁)): RMS step at μ = 0")
         ax.set_xscale("log")
@@ -1034,6 +1135,7 @@ class AdamNoiseFigure(LiveFigure):
         self.ax_run.yaxis.set_minor_locator(NullLocator())
         self.ax_run.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
         self.ax_run.set_xlim(0, self.RUN_STEPS)
+        self.ax_run.set_ylim(0.02, 10)  # fixed: from the start (3) down to below the smallest ball of the α slider
         self.ax_run.set_xlabel("step t")
         self.ax_run.set_ylabel("√E[x_t²] (distance from the minimum)")
         self.ax_run.grid(True, which="major", alpha=0.3)
@@ -1041,39 +1143,52 @@ class AdamNoiseFigure(LiveFigure):
                     "beta2": beta_slider(beta2, 0.5, 0.9999, 0.0001, "β₂ (RMS)"),
                     "lr": lr_slider(lr, -3, 0),
                     "seed": seed_slider(seed)}
+        ax.legend(loc="upper left", fontsize=10, framealpha=0.9)  # the labels never change: built once
+        self.ax_run.legend(loc="upper right", fontsize=10, framealpha=0.9)
         super().__init__(fig, controls)
+
+    def _ratios(self, beta1: float, beta2: float, seed: int) -> tuple[np.ndarray, np.ndarray, float]:
+        """Mean and SD of m̂/(√v̂ + ε) per μ/σ over the kept steps of every run, and their RMS at the smallest μ/σ."""
+        r = adam_ratios(self.SNR, beta1, beta2, self.STEPS, self.RUNS, seed, self.SIGMA, keep=self.KEEP)
+        r = r.transpose(1, 0, 2).reshape(len(self.SNR), -1)  # every kept step of every run, per μ/σ
+        return r.mean(axis=1), r.std(axis=1), float(np.sqrt(np.mean(r[0] ** 2)))
+
+    def _distances(self, beta1: float, beta2: float, lr: float, seed: int) -> list[np.ndarray]:
+        """√E[x_t²] over the runs for a constant α and a cosine-decayed α (one run of both, the same noise)."""
+        x0 = np.full((2, self.RUNS_PATH), self.X0)  # rows: constant α, cosine-decayed α
+        schedules = RowSchedules((Constant(), CosineAnnealingLR(self.RUN_STEPS)), self.RUN_STEPS)
+        path = run(Adam(np.full((2, 1), lr), beta1, beta2), SharedNoise(lambda x: self.LAM * x, self.SIGMA, seed), x0,
+                   self.RUN_STEPS, schedule=schedules)
+        with np.errstate(invalid="ignore"):
+            return list(np.sqrt(np.mean(path**2, axis=2)).T)
+
+    def _cached(self, compute, *key):
+        """``compute(*key)``, remembered: a slider dragged back and forth finds its positions already computed."""
+        cache = self.__dict__.setdefault("_cache", {})
+        if (compute.__name__, *key) not in cache:
+            if len(cache) > 400:
+                cache.clear()
+            cache[(compute.__name__, *key)] = compute(*key)
+        return cache[(compute.__name__, *key)]
 
     def draw(self, params: dict) -> None:
         beta1, beta2, lr, seed = params["beta1"], params["beta2"], params["lr"], params["seed"]
-        r = adam_ratios(self.SNR, beta1, beta2, self.STEPS, self.RUNS, seed, self.SIGMA, keep=self.KEEP)
-        r = r.transpose(1, 0, 2).reshape(len(self.SNR), -1)  # every kept step of every run, per μ/σ
-        mean, sd = r.mean(axis=1), r.std(axis=1)
+        mean, sd, self.rms_at_zero = self._cached(self._ratios, beta1, beta2, seed)
         self.mean_line.set_data(self.SNR, mean)
-        if self.band is not None:
-            self.band.remove()
-        self.band = self.ax.fill_between(self.SNR, mean - sd, mean + sd, color=OKABE_ITO["vermillion"], alpha=0.2,
-                                         label="±1 SD over runs")
+        self.band.set_verts([np.column_stack([np.r_[self.SNR, self.SNR[::-1]], np.r_[mean + sd, (mean - sd)[::-1]]])])
         rms = math.sqrt((1 - beta1) / (1 + beta1))
         self.rms_line.set_data(self.SNR[[0, -1]], [rms, rms])
         self.ax.set_title(f"β₁ = {beta1:.2f}, β₂ = {beta2:.4f}: the step is a signal-to-noise ratio\n"
-                          f"at μ = 0: mean {mean[0]:+.3f}, RMS {np.sqrt(np.mean(r[0] ** 2)):.3f}", fontsize=10)
-        self.ax.legend(loc="upper left", fontsize=7, framealpha=0.9)
-        x0 = np.full(self.RUNS_PATH, self.X0)
-        curves = []
-        for line, schedule in ((self.constant, None), (self.decayed, CosineAnnealingLR(self.RUN_STEPS))):
-            grad = NoisyGradient(lambda x: self.LAM * x, self.SIGMA, rng=seed)
-            path = run(Adam(lr, beta1, beta2), grad, x0, self.RUN_STEPS, schedule=schedule)
-            with np.errstate(invalid="ignore"):
-                rms_x = np.sqrt(np.mean(path**2, axis=1))
+                          f"at μ/σ = {self.SNR[0]:g} (about 0): mean {mean[0]:+.3f}, RMS {self.rms_at_zero:.3f}",
+                          fontsize=10)
+        curves = self._cached(self._distances, beta1, beta2, lr, seed)
+        for line, rms_x in zip((self.constant, self.decayed), curves, strict=True):
             line.set_ydata(np.maximum(rms_x, LOSS_FLOOR))
-            curves.append(rms_x)
         level = math.sqrt(lr * self.SIGMA / (2 * self.LAM))
         self.level.set_ydata([level, level])
-        values = np.concatenate([c[np.isfinite(c)] for c in curves] + [[level]])
-        self.ax_run.set_ylim(max(float(values.min()) / 2, 1e-6), float(values.max()) * 2)
+
         self.ax_run.set_title(f"α = {lr:.2g}: at step {self.RUN_STEPS}, √E[x²] = {curves[0][-1]:.3g} (constant), "
                               f"{curves[1][-1]:.3g} (cosine)", fontsize=10)
-        self.ax_run.legend(loc="upper right", fontsize=8, framealpha=0.9)
 
 
 # --- exercises -------------------------------------------------------------------------------------------
@@ -1085,12 +1200,28 @@ MINIBATCH_SETUP = {"batch_size": 16, "calls": 2000, "seed": 0}
 def _setup_text() -> str:
     p = weather_problem()
     s = MINIBATCH_SETUP
-    return (f"(setup: the Seattle problem, n = {p.n}, d = {p.X.shape[1]}; w = 0; batch_size B = {s['batch_size']}; "
-            f"{s['calls']:,} calls with rng = np.random.default_rng({s['seed']}))")
+    return (f"the Seattle problem (n = {p.n} rows, d = {p.X.shape[1]} weights), w = 0, "
+            f"batch_size B = {s['batch_size']}, "
+            f"{s['calls']:,} calls sharing rng = np.random.default_rng({s['seed']}); then one call with "
+            f"batch_size = n")
+
+
+def _used(setup: str) -> str:
+    """The line every message ends with: what the check ran (as ``lessons.checks`` says it)."""
+    return f"\n  The check used: {setup}."
 
 
 def _fmt(v) -> str:
     return "(" + ", ".join(f"{float(a):.4g}" for a in np.ravel(v)) + ")"
+
+
+def _exception_hint(feedback: Feedback, hints: dict[str, str]) -> Feedback:
+    """An exception's feedback, plus a hint when its message is one a known slip produces."""
+    for fragment, hint in hints.items():
+        if fragment in feedback.message:
+            head, used, tail = feedback.message.partition("\n  The check used:")
+            return Feedback(False, f"{head}\n  Hint: {hint}{used}{tail}")
+    return feedback
 
 
 def check_minibatch_gradient(fn: Callable) -> Feedback:
@@ -1099,63 +1230,76 @@ def check_minibatch_gradient(fn: Callable) -> Feedback:
 
     The check calls it many times and tests what the lesson claims: one number per coordinate,
     the same seed giving the same batches, a new batch at every call, an unbiased mean (the full
-    gradient, within 5 standard errors) and the variance of the formula (within 20 %).  Known
-    slips (a mean over the wrong axis, a sum instead of a mean, the same batch every call, numpy's
-    global random state) get their own hint.
+    gradient, within 5 standard errors) and the variance of the formula (within 20 %); then one
+    call with B = n, which without replacement must give the full gradient exactly.  Known slips
+    (a mean over the wrong axis, a sum instead of a mean, the same batch every call, no batch at
+    all, numpy's global random state, a batch with repeats, the indices returned instead of the
+    gradient) get their own hint.
     """
     name = getattr(fn, "__name__", "your function")
     p = weather_problem()
     X, y, w = p.X, p.y, W_START.copy()
     B, calls, seed = MINIBATCH_SETUP["batch_size"], MINIBATCH_SETUP["calls"], MINIBATCH_SETUP["seed"]
     setup = _setup_text()
+    used = _used(setup)
+    full = p.grad(w)
+
+    def call(batch_size, rng):
+        result, problem = attempt(fn, X.copy(), y.copy(), w.copy(), batch_size, rng, name=name, setup=setup)
+        if problem:
+            return None, _exception_hint(problem, {
+                "truth value of an array": "a Python `if` or `max` met a whole array; compute the batch's gradient "
+                                           "with array operations (X_B.T @ r / B).",
+                "could not be broadcast": "X_B has shape (B, d) and the residual r shape (B,): to scale each row of "
+                                          "X_B by its residual, write X_B * r[:, None], or use X_B.T @ r."})
+        if isinstance(result, (tuple, list)) and len(result) != len(w):
+            return None, Feedback(False, f"✗ {name} should return the gradient alone, one number per weight; it "
+                                         f"returned a {type(result).__name__} of {len(result)} things.{used}")
+        try:
+            array = np.asarray(result, dtype=float)
+        except (TypeError, ValueError):
+            return None, Feedback(False, f"✗ {name} should return a numpy array of {len(w)} numbers, one per weight; "
+                                         f"it returned {describe_value(result)}.{used}")
+        if array.shape != w.shape:
+            return None, Feedback(False, f"✗ Expected a gradient of shape {w.shape}, one number per weight like w; "
+                                         f"got shape {array.shape}: {_shape_hint(array, batch_size, p.n, len(w))}"
+                                         f"{used}")
+        return array, None
+
     rng = np.random.default_rng(seed)
-    first, problem = attempt(fn, X.copy(), y.copy(), w.copy(), B, rng, name=name)
+    first, problem = call(B, rng)
     if problem:
         return problem
-    try:
-        first = np.asarray(first, dtype=float)
-    except (TypeError, ValueError):
-        return Feedback(False, f"✗ {name} should return a numpy array of {len(w)} numbers; got {first!r:.60}.")
-    d = len(w)
-    if first.shape != (d,):
-        if first.shape == (B,):
-            hint = (f"one number per example in the batch (shape ({B},)): you averaged over the features (axis 1). "
-                    f"Average the per-example gradients over the batch, axis 0, to get one number per weight.")
-        elif first.shape == ():
-            hint = "a single number: you averaged over everything. Average over the batch only (axis 0)."
-        elif first.shape == (B, d):
-            hint = "one gradient per example: take their mean over the batch (axis 0)."
-        else:
-            hint = "the gradient has one entry per weight, like w."
-        return Feedback(False, f"✗ Expected a gradient of shape ({d},), like w; got shape {first.shape}: {hint}\n"
-                               f"  {setup}")
     twice = []
     for _ in range(2):
-        result, problem = attempt(fn, X.copy(), y.copy(), w.copy(), B, np.random.default_rng(seed + 1), name=name)
+        result, problem = call(B, np.random.default_rng(seed + 1))
         if problem:
             return problem
-        twice.append(np.asarray(result, dtype=float))
+        twice.append(result)
     if not np.array_equal(twice[0], twice[1]):
         return Feedback(False, f"✗ Two calls with the same seed (np.random.default_rng({seed + 1})) gave different "
                                f"gradients: {_fmt(twice[0])} and {_fmt(twice[1])}.\n  Hint: draw the batch with the "
                                f"rng you are given (rng.choice(n, size=batch_size, replace=False)), not with "
-                               f"np.random.*: the same seed must give the same batches, hence the same picture."
-                               f"\n  {setup}")
+                               f"np.random.*: the same seed must give the same batches, hence the same picture.{used}")
     draws = [first]
     for _ in range(calls - 1):
-        result, problem = attempt(fn, X, y, w, B, rng, name=name)
+        result, problem = call(B, rng)
         if problem:
             return problem
-        draws.append(np.asarray(result, dtype=float).reshape(d))
+        draws.append(result)
     draws = np.array(draws)
-    full = p.grad(w)
     if np.all(draws == draws[0]):
+        if np.allclose(draws[0], full):
+            return Feedback(False, f"✗ All {calls:,} calls returned {_fmt(draws[0])}, the full gradient ∇f(w): your "
+                                   f"function uses all n = {p.n} rows, not a batch.\n  Hint: draw B = {B} row indices "
+                                   f"with rng.choice(n, size=batch_size, replace=False) and average the gradients "
+                                   f"of those rows only.{used}")
         first_rows = p.grad(w, np.arange(B))
         which = (" It is the gradient of the first B rows: you take X[:B] every time."
                  if np.allclose(draws[0], first_rows) or np.allclose(draws[0], B * first_rows) else "")
         return Feedback(False, f"✗ All {calls:,} calls returned the same gradient {_fmt(draws[0])}: your sampling "
                                f"reuses the same batch.{which}\n  Hint: draw new indices from rng at every call "
-                               f"(and do not create or reseed a Generator inside the function).\n  {setup}")
+                               f"(and do not create or reseed a Generator inside the function).{used}")
     mean = draws.mean(axis=0)
     se = draws.std(axis=0, ddof=1) / np.sqrt(calls)
     z = np.abs(mean - full) / se
@@ -1168,11 +1312,11 @@ def check_minibatch_gradient(fn: Callable) -> Feedback:
                                     "is x·(xᵀw − y)).")):
             if np.all(np.abs(mean - factor * full) < 5 * se + 1e-9 * abs(factor) * np.abs(full).max()):
                 return Feedback(False, f"✗ Not yet. The mean of your {calls:,} gradients is {_fmt(mean)}; the full "
-                                       f"gradient ∇f(w) is {_fmt(full)}.\n  Hint: {hint}\n  {setup}")
+                                       f"gradient ∇f(w) is {_fmt(full)}.\n  Hint: {hint}{used}")
         return Feedback(False, f"✗ Not yet: your gradients are biased. Their mean over {calls:,} calls is "
                                f"{_fmt(mean)}, the full gradient ∇f(w) is {_fmt(full)} ({np.max(z):.0f} standard "
                                f"errors apart).\n"
-                               f"  A mini-batch gradient is the mean of x_i·(x_iᵀw − y_i) over the batch.\n  {setup}")
+                               f"  A mini-batch gradient is the mean of x_i·(x_iᵀw − y_i) over the batch.{used}")
     measured = float(draws.var(axis=0, ddof=1).sum())
     formula = float(minibatch_variance(p.example_grads(w), B).sum())
     ratio = measured / formula
@@ -1184,19 +1328,40 @@ def check_minibatch_gradient(fn: Callable) -> Feedback:
             near = f" It is about B = {B} times the formula's: do your batches hold one example each?"
         return Feedback(False, f"✗ Not yet: your gradients are unbiased but their variance is off. Total variance over "
                                f"{calls:,} calls: {measured:.4g}; the formula S²/B·(n − B)/(n − 1) gives {formula:.4g} "
-                               f"(ratio {ratio:.2f}).{near}\n  {setup}")
+                               f"(ratio {ratio:.2f}).{near}{used}")
+    whole, problem = call(p.n, np.random.default_rng(seed + 2))
+    if problem:
+        return problem
+    if not np.allclose(whole, full, rtol=1e-9, atol=1e-9):
+        return Feedback(False, f"✗ Almost: with batch_size = n = {p.n} your gradient is {_fmt(whole)}, not the full "
+                               f"gradient {_fmt(full)}. Drawn without replacement, a batch of all n rows is the whole "
+                               f"data set, so its gradient is ∇f(w) exactly.\n  Hint: your batch repeats some rows: "
+                               f"draw with rng.choice(n, size=batch_size, replace=False) (rng.integers and "
+                               f"rng.choice's default draw with replacement).{used}")
     return Feedback(True, f"✓ Correct: unbiased (the mean of {calls:,} gradients is within {np.max(z):.1f} standard "
                           f"errors of ∇f(w) = {_fmt(full)}), with total variance {measured:.4g} against the formula's "
                           f"{formula:.4g} (ratio {ratio:.3f}); a new batch at every call, the same batches for the "
-                          f"same seed.\n  {setup}")
+                          f"same seed, and the full gradient for B = n.{used}")
+
+
+def _shape_hint(array: np.ndarray, B: int, n: int, d: int) -> str:
+    """What a result of the wrong shape most likely is, in the learner's terms."""
+    if array.shape == (B,):
+        values = array.ravel()
+        if np.all(values == np.round(values)) and values.min() >= 0 and values.max() < n:
+            return (f"{B} whole numbers between 0 and n − 1: these look like the batch's row indices. Return the mean "
+                    f"gradient of those rows, not the indices.")
+        return (f"one number per example in the batch (shape ({B},)): you averaged over the features (axis 1). "
+                f"Average the per-example gradients over the batch, axis 0, to get one number per weight.")
+    if array.shape == ():
+        return "a single number: you averaged over everything. Average over the batch only (axis 0)."
+    if array.shape == (B, d):
+        return "one gradient per example: take their mean over the batch (axis 0)."
+    return "the gradient has one entry per weight, like w."
 
 
 #: The cosine exercise's setup.
 COSINE_SETUP = {"base_lr": 0.1, "t_max": 10, "eta_min": 0.001, "steps": 11}
-
-
-def _cosine_torch(base_lr, t, t_max, eta_min):
-    return eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * (t - 1) / t_max)) / 2
 
 
 def _cosine_t(base_lr, t, t_max, eta_min):
@@ -1219,6 +1384,30 @@ def _cosine_t_max_minus_one(base_lr, t, t_max, eta_min):
     return eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * (t - 1) / (t_max - 1))) / 2
 
 
+def _cosine_degrees(base_lr, t, t_max, eta_min):
+    return eta_min + (base_lr - eta_min) * (1 + math.cos(180 * (t - 1) / t_max)) / 2
+
+
+def _cosine_no_pi(base_lr, t, t_max, eta_min):
+    return eta_min + (base_lr - eta_min) * (1 + math.cos((t - 1) / t_max)) / 2
+
+
+def _cosine_swapped(base_lr, t, t_max, eta_min):
+    return base_lr + (eta_min - base_lr) * (1 + math.cos(math.pi * (t - 1) / t_max)) / 2
+
+
+def _cosine_restart(base_lr, t, t_max, eta_min):
+    return eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * ((t - 1) % t_max) / t_max)) / 2
+
+
+def _linear_decay(base_lr, t, t_max, eta_min):
+    return eta_min + (base_lr - eta_min) * (1 - (t - 1) / t_max)
+
+
+def _constant_rate(base_lr, t, t_max, eta_min):
+    return base_lr
+
+
 #: Each known slip, as the hint the check gives, and a cosine schedule that makes it.
 COSINE_SLIPS: dict[str, Callable] = {
     "your rates match cos(π·t/T_max): off by one step against torch. Step t uses e = t − 1 steps of the "
@@ -1231,7 +1420,76 @@ COSINE_SLIPS: dict[str, Callable] = {
         _cosine_eta_added,
     "your rates match cos(π·(t − 1)/(T_max − 1)): your schedule reaches η_min at step T_max, one step early. In torch "
     "(and SGDR) T_cur runs to T_max, so η_min comes at step T_max + 1.": _cosine_t_max_minus_one,
+    "your rates match cos(180·(t − 1)/T_max): math.cos takes radians, not degrees. Half a turn is π: "
+    "cos(math.pi·(t − 1)/T_max).": _cosine_degrees,
+    "your rates match cos((t − 1)/T_max), without π: the angle must run from 0 to π over T_max steps, so that the "
+    "cosine goes from 1 to −1. Multiply by math.pi.": _cosine_no_pi,
+    "your rates rise from η_min to α₀: α₀ and η_min are swapped. The schedule starts at α₀ and ends at η_min.":
+        _cosine_swapped,
+    "your rates restart at α₀ on step T_max + 1: that is SGDR's warm restart ((t − 1) mod T_max). torch's "
+    "CosineAnnealingLR does not restart: step T_max + 1 gets η_min.": _cosine_restart,
+    "your rates fall on a straight line from α₀ to η_min: that is a linear decay. The cosine falls slowly at "
+    "first, fastest in the middle, slowly at the end: ½(1 + cos(π·(t − 1)/T_max)).": _linear_decay,
+    "your rate never changes: it must fall from α₀ to η_min as t goes from 1 to T_max + 1.": _constant_rate,
 }
+
+
+def _number(value, digits: int = 4) -> str:
+    return f"{float(value):.{digits}g}"
+
+
+def _first_difference(yours: np.ndarray, expected: np.ndarray, rtol: float) -> int | None:
+    close = np.isclose(yours, expected, rtol=rtol, atol=1e-15)
+    return None if close.all() else int(np.argmin(close))
+
+
+def _distinct(a: float, b: float) -> tuple[str, str]:
+    """a and b printed with enough digits to tell them apart (at least 4 significant digits)."""
+    for digits in range(4, 16):
+        first, second = _number(a, digits), _number(b, digits)
+        if first != second:
+            return first, second
+    return _number(a, 16), _number(b, 16)
+
+
+def _compare_values(yours, expected, *, labels, mistakes: dict[str, list], generic: Callable[[int], str],
+                    used: str, success: str, rtol: float = 1e-9) -> Feedback:
+    """The learner's numbers against the expected ones: the first that differs (by its label), and the slip if known.
+
+    Unlike ``lessons.checks.compare`` (made for a recursion, where a step uses the previous one), each value
+    here stands alone: a schedule's rate at step t, a variance for one setting.
+    """
+    yours, expected = np.asarray(yours, dtype=float), np.asarray(expected, dtype=float)
+    k = _first_difference(yours, expected, rtol)
+    if k is None:
+        return Feedback(True, f"✓ Correct: all {len(expected)} values match. {success}".rstrip() + used)
+    mine, right = _distinct(yours[k], expected[k])
+    message = f"✗ Not yet. {labels[k]}: yours is {mine}, expected {right} (the first that differs)."
+    for hint, wrong in mistakes.items():
+        wrong = np.asarray(wrong, dtype=float)
+        if np.allclose(yours, wrong, rtol=rtol, atol=1e-15, equal_nan=True):
+            return Feedback(False, f"{message}\n  Hint: {hint}{used}")
+    return Feedback(False, f"{message}\n  {generic(k)}{used}")
+
+
+def _numbers(fn: Callable, name: str, calls, setup: str) -> tuple[list[float] | None, Feedback | None]:
+    """The learner's ``fn(*args)`` for each ``args`` in ``calls``, each a single number; or the feedback."""
+    values = []
+    for args in calls:
+        result, problem = attempt(fn, *args, name=name, setup=setup)
+        if problem:
+            return None, problem
+        if isinstance(result, (bool, np.bool_)) or np.ndim(result) != 0:
+            shown = ", ".join(f"{a:g}" for a in args)
+            return None, Feedback(False, f"✗ {name}({shown}) should return one number; it returned "
+                                         f"{describe_value(result)}.{_used(setup)}")
+        try:
+            values.append(float(result))
+        except (TypeError, ValueError):
+            shown = ", ".join(f"{a:g}" for a in args)
+            return None, Feedback(False, f"✗ {name}({shown}) should return a number; it returned "
+                                         f"{describe_value(result)}.{_used(setup)}")
+    return values, None
 
 
 def check_cosine_lr(fn: Callable) -> Feedback:
@@ -1240,21 +1498,26 @@ def check_cosine_lr(fn: Callable) -> Feedback:
     name = getattr(fn, "__name__", "your function")
     s = COSINE_SETUP
     ts = range(1, s["steps"] + 1)
-    yours = []
-    for t in ts:
-        result, problem = attempt(fn, s["base_lr"], t, s["t_max"], s["eta_min"], name=name)
-        if problem:
-            return problem
-        yours.append(result)
     expected = rates(CosineAnnealingLR(s["t_max"], s["eta_min"]), s["base_lr"], s["steps"])
+    setup = (f"α₀ = {s['base_lr']}, T_max = {s['t_max']}, η_min = {s['eta_min']}, steps t = 1..{s['steps']} "
+             f"(expected α_1 = {expected[0]:g} and α_{s['t_max'] + 1} = {expected[-1]:g})")
+    yours, problem = _numbers(fn, name, [(s["base_lr"], t, s["t_max"], s["eta_min"]) for t in ts], setup)
+    if problem:
+        return problem
     with np.errstate(all="ignore"):
         mistakes = {hint: [slip(s["base_lr"], t, s["t_max"], s["eta_min"]) for t in ts]
                     for hint, slip in COSINE_SLIPS.items()}
-    feedback = compare(yours, expected, symbol="α", mistakes=mistakes, fmt=".6g",
-                       success="Your schedule is torch's CosineAnnealingLR, step for step.")
-    setup = (f"  (setup: α₀ = {s['base_lr']}, T_max = {s['t_max']}, η_min = {s['eta_min']}, steps t = 1..{s['steps']}; "
-             f"expected α_1 = {expected[0]:g}, α_{s['t_max'] + 1} = {expected[-1]:g})")
-    return Feedback(feedback.passed, f"{feedback.message}\n{setup}")
+
+    def generic(k: int) -> str:
+        if k == 0:
+            return (f"α_1 must be α₀ = {s['base_lr']}: the first step runs at the full rate, where the cosine is "
+                    f"cos 0 = 1.")
+        right = "α_1 is" if k == 1 else f"α_1 … α_{k} are"
+        return (f"{right} right, α_{k + 1} is not: check the formula "
+                f"η_min + (α₀ − η_min)·½(1 + cos(π·(t − 1)/T_max)) at t = {k + 1}.")
+
+    return _compare_values(yours, expected, labels=[f"α_{t}" for t in ts], mistakes=mistakes, generic=generic,
+                           used=_used(setup), success="Your schedule is torch's CosineAnnealingLR, step for step.")
 
 
 #: The noise-ball exercise's settings (α, λ, σ), and the simulation that checks a prediction.
@@ -1274,6 +1537,16 @@ NOISE_BALL_SLIPS: dict[str, Callable] = {
     "your values match α²σ²/(λ(2 − αλ)): one α too many. V(1 − (1 − αλ)²) = α²σ², and 1 − (1 − αλ)² = αλ(2 − αλ) "
     "has an α of its own.": lambda a, lam, s: a**2 * s**2 / (lam * (2 - a * lam)),
     "your values match ασ²/λ: missing the (2 − αλ) (about a factor 2 for small α).": lambda a, lam, s: a * s**2 / lam,
+    "your values are the square roots of the variances: a standard deviation. The exercise asks for Var x, "
+    "ασ²/(λ(2 − αλ)) itself.": lambda a, lam, s: math.sqrt(a * s**2 / (lam * (2 - a * lam))),
+    "your values match σ²/(1 − (1 − αλ)²): the kick at each step is ασξ_t, whose variance is α²σ², not σ².":
+        lambda a, lam, s: s**2 / (1 - (1 - a * lam) ** 2),
+    "your values match ασ²/(λ(2 − α)): the denominator is 2 − αλ, not 2 − α (the two agree only when λ = 1).":
+        lambda a, lam, s: a * s**2 / (lam * (2 - a)),
+    "your values are 1 over the variance: ασ²/(λ(2 − αλ)) has ασ² on top.":
+        lambda a, lam, s: lam * (2 - a * lam) / (a * s**2),
+    "your values are twice the variance: V = α²σ²/(1 − (1 − αλ)²) = ασ²/(λ(2 − αλ)), with no factor 2 on top.":
+        lambda a, lam, s: 2 * a * s**2 / (lam * (2 - a * lam)),
 }
 
 
@@ -1282,29 +1555,35 @@ def check_noise_ball_prediction(fn: Callable) -> Feedback:
 
     The prediction is compared with ασ²/(λ(2 − αλ)) setting by setting; a known slip gets its hint.
     Then (right or wrong) the check simulates SGD on f = ½λx² with noise σ for each setting
-    (``noise_ball_table``: 10,000 runs, seed 0) and prints prediction beside simulation.
+    (``noise_ball_table``: 10,000 runs, seed 0) and prints prediction beside simulation, with the
+    first-order ασ²/(2λ) for comparison.
     """
     name = getattr(fn, "__name__", "your function")
-    yours = []
-    for alpha, lam, sigma in NOISE_BALL_SETUPS:
-        result, problem = attempt(fn, alpha, lam, sigma, name=name)
-        if problem:
-            return problem
-        yours.append(result)
-    expected = [noise_ball_variance(*setup) for setup in NOISE_BALL_SETUPS]
-    mistakes = {hint: [slip(*setup) for setup in NOISE_BALL_SETUPS] for hint, slip in NOISE_BALL_SLIPS.items()}
-    feedback = compare(yours, expected, symbol="Var", index="setting", mistakes=mistakes, fmt=".5g", rtol=1e-6)
-    try:
-        yours = np.asarray(yours, dtype=float).reshape(len(expected))
-    except (TypeError, ValueError):
-        return feedback
-    lines = [feedback.message, f"  prediction beside a simulation of SGD ({NOISE_BALL_RUNS:,} runs from x = 0, "
-                               f"NoisyGradient seed 0, until the variance has settled):"]
+    settings = [f"({a:g}, {lam:g}, {s:g})" for a, lam, s in NOISE_BALL_SETUPS]
+    setup = (f"(α, λ, σ) = {', '.join(settings[:-1])} and {settings[-1]}; the simulation runs SGD on "
+             f"f = ½λx² + noise, {NOISE_BALL_RUNS:,} runs from x = 0, seed 0")
+    yours, problem = _numbers(fn, name, NOISE_BALL_SETUPS, setup)
+    if problem:
+        return problem
+    expected = [noise_ball_variance(*setting) for setting in NOISE_BALL_SETUPS]
+    mistakes = {hint: [slip(*setting) for setting in NOISE_BALL_SETUPS] for hint, slip in NOISE_BALL_SLIPS.items()}
+
+    def generic(k: int) -> str:
+        return ("Take variances of both sides of x_t = (1 − αλ)·x_{t−1} − ασ·ξ_t (the two terms are independent) "
+                "and solve V = (1 − αλ)²·V + α²σ² for V.")
+
+    labels = [f"setting {k + 1}, (α, λ, σ) = ({a:g}, {lam:g}, {s:g})"
+              for k, (a, lam, s) in enumerate(NOISE_BALL_SETUPS)]
+    feedback = _compare_values(yours, expected, labels=labels, mistakes=mistakes, generic=generic, used="",
+                               success="", rtol=1e-6)
+    lines = [feedback.message, "  Your prediction beside a simulation of SGD (the variance once it has settled):"]
     for k, (alpha, lam, sigma) in enumerate(NOISE_BALL_SETUPS):
         row = noise_ball_table((alpha,), lam, sigma, runs=NOISE_BALL_RUNS)[0]
-        lines.append(f"  setting {k + 1}: α = {alpha}, λ = {lam}, σ = {sigma}: yours {yours[k]:.5g}, simulated "
-                     f"{row['simulated']:.5g} ({row['steps']} steps), formula {expected[k]:.5g}")
-    return Feedback(feedback.passed, "\n".join(lines))
+        lines.append(f"  setting {k + 1}: α = {alpha}, λ = {lam}, σ = {sigma}, αλ = {alpha * lam:g}: "
+                     f"yours {yours[k]:.5g}, "
+                     f"simulated {row['simulated']:.5g} ({row['steps']} steps), formula {expected[k]:.5g}, "
+                     f"first order ασ²/(2λ) {row['first_order']:.5g}")
+    return Feedback(feedback.passed, "\n".join(lines) + _used(setup))
 
 
 #: The lesson's interactive figures, by name (tests and the benchmark build each one).

@@ -72,12 +72,21 @@ def test_sliding_mean_against_convolution():
     assert sliding_mean(theta, w)[0] == theta[0]
 
 
+def test_ewma_of_many_series_at_once_is_each_series_ewma():
+    theta = RNG.normal(size=(50, 3, 2))  # time first: six series side by side
+    for bias_correction in (False, True):
+        together = ewma(theta, 0.8, bias_correction=bias_correction)
+        for i in range(3):
+            for j in range(2):
+                np.testing.assert_array_equal(together[:, i, j], ewma(theta[:, i, j], 0.8, bias_correction))
+
+
 @pytest.mark.parametrize(
     "call, message",
     [
         (lambda: ewma([1.0, 2.0], 1.0), r"beta must be in \[0, 1\); got beta=1.0"),
         (lambda: ewma([1.0, np.nan], 0.9), r"theta must contain only finite numbers; got theta\[1\]=nan"),
-        (lambda: ewma(np.ones((2, 2)), 0.9), r"theta must be a 1-D series; got theta with shape \(2, 2\)"),
+        (lambda: ewma(3.0, 0.9), r"theta must be a series \(time along its first axis\); got a single number"),
         (lambda: ewma_weights(-0.1, 3), r"beta must be in \[0, 1\); got beta=-0.1"),
         (lambda: ewma_weights(0.9, -3), "t must be a whole number >= 0; got t=-3"),
         (lambda: effective_window(1.0), r"beta must be in \[0, 1\); got beta=1.0"),

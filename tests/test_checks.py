@@ -167,6 +167,12 @@ def test_unpack_result_explains_a_wrong_return_in_the_learners_terms():
     assert fb.message == "✗ step should return x with shape (2,); its x has shape (2, 2).\n  The check used: α = 0.1."
 
 
+def test_values_that_print_alike_get_the_digits_that_tell_them_apart():
+    message = compare([0.1 - 5e-7], [0.1], symbol="x", rtol=1e-9).message
+    assert "x_1 is 0.0999995, expected 0.1" in message
+    assert "x_1 is 0.25, expected 0.5" in compare([0.25], [0.5], symbol="x").message  # no extra digits when not needed
+
+
 def test_ignored_arguments_names_a_number_typed_in_for_a_parameter():
     def step(x, g, s, lr, beta):
         s = beta * s + 0.1 * g**2  # (1 − β) typed in as 0.1

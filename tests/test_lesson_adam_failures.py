@@ -176,7 +176,8 @@ def test_a_right_prediction_passes_and_states_the_setup():
     (lambda C, b: -1, "the best point, everywhere"),
     (lambda C, b: 1, "does not always fail"),
     (lambda C, b: -predict_right(C, b), "exactly backwards"),
-    (lambda C, b: 1 if lesson._no_root_drift(C, b) > 0 else -1, "v instead of √v"),
+    (lambda C, b: 1 if lesson._no_root_drift(C, b) > 0 else -1, "v in place of √v"),
+    (lambda C, b: 1 if b < 0.5 else -1, "the edge is not one fixed β₂"),
     (lambda C, b: 1 if b <= 1 / (1 + C**2) else -1, "the paper's β₂ = 1/(1 + C²)"),
 ])
 def test_each_wrong_rule_gets_its_hint(rule, hint):
@@ -192,6 +193,12 @@ def test_prediction_check_handles_stubs_and_odd_answers():
     assert lesson.check_prediction(predict_end).message.startswith("Not yet: predict_end still raises")
     assert "return +1 or −1" in lesson.check_prediction(lambda C, b: 0.5).message
     assert "return +1" in lesson.check_prediction(lambda C, b: "up").message
+    booleans = lesson.check_prediction(lambda C, b: b < 0.5)
+    assert "returned True" in booleans.message and "not True or False" in booleans.message
+    assert "not where it is after some steps" in lesson.check_prediction(lambda C, b: 0.98).message
+    crash = lesson.check_prediction(lambda C, b: undefined_name)  # noqa: F821
+    assert "raised NameError" in crash.message
+    assert "The check used: predict_end(C, beta2) for (C, β₂) in" in crash.message
     unknown = lesson.check_prediction(lambda C, b: 1 if C < 4 else -1)
     assert not unknown.passed and "Hint" not in unknown.message and "C = 6" in unknown.message
 
@@ -289,7 +296,80 @@ AMSGRAD_HINTS = {
 def test_a_right_amsgrad_step_passes_and_matches_the_helper():
     feedback = lesson.check_amsgrad_step(amsgrad_right)
     assert feedback.passed and "matches helpers.optimizers.AMSGrad()" in feedback.message
+    assert "The check used: 12 gradients" in feedback.message
     assert "α = 0.1, β₁ = 0.9, β₂ = 0.99, ε = 1e-08" in feedback.message  # the setup, to redo by hand
+
+
+def with_slip(change):
+    """The right AMSGrad step, changed by ``change(x, m, v, v_max, result)`` (a learner's slip)."""
+    def amsgrad_step(x, g, m, v, v_max, t, lr=0.1, beta1=0.9, beta2=0.99, eps=1e-8):
+        return change(x, g, m, v, v_max, t, amsgrad_right(x, g, m, v, v_max, t, lr, beta1, beta2, eps))
+    return amsgrad_step
+
+
+def test_amsgrad_slips_found_by_walking_through_the_exercise():
+    def t_minus_one(x, g, m, v, v_max, t, lr=0.1, beta1=0.9, beta2=0.99, eps=1e-8):
+        return amsgrad_right(x, g, m, v, v_max, t - 1, lr, beta1, beta2, eps)
+
+    def t_plus_one(x, g, m, v, v_max, t, lr=0.1, beta1=0.9, beta2=0.99, eps=1e-8):
+        return amsgrad_right(x, g, m, v, v_max, t + 1, lr, beta1, beta2, eps)
+
+    def eps_inside(x, g, m, v, v_max, t, lr=0.1, beta1=0.9, beta2=0.99, eps=1e-8):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        v_max = np.maximum(v_max, v)
+        return x - lr * (m / (1 - beta1**t)) / np.sqrt(v_max / (1 - beta2**t) + eps), m, v, v_max
+
+    def max_before_update(x, g, m, v, v_max, t, lr=0.1, beta1=0.9, beta2=0.99, eps=1e-8):
+        v_max = np.maximum(v_max, v)
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        return x - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max / (1 - beta2**t)) + eps), m, v, v_max
+
+    def uphill(x, g, m, v, v_max, t, lr=0.1, beta1=0.9, beta2=0.99, eps=1e-8):
+        x_new, m, v, v_max = amsgrad_right(x, g, m, v, v_max, t, lr, beta1, beta2, eps)
+        return 2 * x - x_new, m, v, v_max
+
+    def no_one_minus_beta1(x, g, m, v, v_max, t, lr=0.1, beta1=0.9, beta2=0.99, eps=1e-8):
+        m = beta1 * m + g
+        v = beta2 * v + (1 - beta2) * g**2
+        v_max = np.maximum(v_max, v)
+        return x - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max / (1 - beta2**t)) + eps), m, v, v_max
+
+    def g_not_squared(x, g, m, v, v_max, t, lr=0.1, beta1=0.9, beta2=0.99, eps=1e-8):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * np.abs(g)
+        v_max = np.maximum(v_max, v)
+        return x - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max / (1 - beta2**t)) + eps), m, v, v_max
+
+    cases = {t_minus_one: "use t − 1", t_plus_one: "use t + 1", eps_inside: "ε inside the square root",
+             max_before_update: "before updating v", uphill: "go uphill", no_one_minus_beta1: "lacks the (1 − β₁)",
+             g_not_squared: "not g_t²",
+             with_slip(lambda x, g, m, v, v_max, t, r: (r[0], r[2], r[1], r[3])): "you returned (x, v, m, v_max)",
+             with_slip(lambda x, g, m, v, v_max, t, r: (r[0], r[1], r[2], v_max)): "still 0 after step 1"}
+    for fn, words in cases.items():
+        feedback = lesson.check_amsgrad_step(fn)
+        assert not feedback.passed and words in feedback.message.split("Hint:")[1], (words, feedback.message)
+        assert "The check used: 12 gradients" in feedback.message
+    epsin = lesson.check_amsgrad_step(eps_inside).message
+    assert "x_1 is (-0.1, -0.099995), expected (-0.1, -0.1)" in epsin  # digits enough to see the difference
+
+
+def test_amsgrad_errors_a_learner_meets_get_a_hint():
+    def python_max(x, g, m, v, v_max, t, lr=0.1, beta1=0.9, beta2=0.99, eps=1e-8):
+        return amsgrad_right(x, g, m, v, max(v_max, v), t, lr, beta1, beta2, eps)
+
+    def np_max_two(x, g, m, v, v_max, t, lr=0.1, beta1=0.9, beta2=0.99, eps=1e-8):
+        return amsgrad_right(x, g, m, v, np.max(v_max, v), t, lr, beta1, beta2, eps)
+
+    def np_max_list(x, g, m, v, v_max, t, lr=0.1, beta1=0.9, beta2=0.99, eps=1e-8):
+        x, m, v, v_max = amsgrad_right(x, g, m, v, v_max, t, lr, beta1, beta2, eps)
+        return x, m, v, np.max([v_max, v])
+
+    for fn in (python_max, np_max_two, np_max_list):
+        feedback = lesson.check_amsgrad_step(fn)
+        assert not feedback.passed and "np.maximum(v_max, v)" in feedback.message.split("Hint:")[1], feedback.message
+        assert "The check used: 12 gradients" in feedback.message
 
 
 @pytest.mark.parametrize("kind", list(AMSGRAD_HINTS))
@@ -315,7 +395,9 @@ def test_amsgrad_check_handles_stubs_and_bad_returns():
 
     assert lesson.check_amsgrad_step(amsgrad_step).message.startswith("Not yet: amsgrad_step still raises")
     three = lesson.check_amsgrad_step(lambda x, g, m, v, v_max, t, *h: amsgrad_right(x, g, m, v, v_max, t, *h)[:3])
-    assert "four things" in three.message
+    assert "should return 4 things, (x, m, v, v_max)" in three.message and "it returned 3 things" in three.message
+    scalar = lesson.check_amsgrad_step(lambda *a: (float(amsgrad_right(*a)[0][0]),) + amsgrad_right(*a)[1:])
+    assert "its x has shape ()" in scalar.message
     assert "returned None" in lesson.check_amsgrad_step(lambda *a: None).message
 
 
@@ -522,3 +604,78 @@ def test_sgd_and_schedule_are_what_the_notebook_runs():
     assert isinstance(opts["SGD"], SGD) and opts["Adam"].beta1 == 0.0 and opts["AMSGrad"].form == "pytorch"
     assert opts["Adam (paper's form)"].eps == 0.0 and not opts["Adam (paper's form)"].bias_correction
     np.testing.assert_allclose(run(opts["SGD"], lambda x: np.ones_like(x), np.zeros(1), 1), [[0.0], [-0.5]])
+
+
+# --- the faster paths the explorers use: the same numbers as the runs ------------------------------------------
+
+
+@pytest.mark.parametrize("beta2, warmup, scale", [(0.999, 100, 1.0), (0.9, 3, 100.0), (0.95, 1000, 0.01)])
+def test_warmup_steps_are_the_runs_steps(beta2, warmup, scale):
+    runs = lesson.warmup_runs(beta2, warmup, scale, steps=300, runs=50)
+    at = np.array([1, 2, 5, 6, 7, 40, 300])
+    steps, v_hat = lesson.warmup_steps(beta2, warmup, scale, steps=300, runs=50, at=at)
+    for name, tr in runs.items():
+        np.testing.assert_allclose(steps[name], -np.diff(tr.path, axis=0)[at - 1], rtol=1e-9, atol=1e-12 * scale)
+    v = runs["Adam"].history("v")[1:][at - 1]
+    np.testing.assert_allclose(v_hat, v / (1 - beta2 ** at[:, None]), rtol=1e-12)
+
+
+def test_the_decay_grid_holds_decay_runs_for_every_cell():
+    grid = lesson.decay_grid()
+    assert grid.mean["AdamW"].shape == (len(lesson.DECAY_WD_EXPONENTS), len(lesson.DECAY_LR_EXPONENTS), 2)
+    for wd, lr in ((1.0, 0.01), (0.1, 10**-2.5), (10.0, 0.1)):
+        i, j = grid.index(wd, lr)
+        assert grid.weight_decay[i] == pytest.approx(wd) and grid.lr[j] == pytest.approx(lr)
+        for name, tr in lesson.decay_runs(lr, wd).items():
+            np.testing.assert_allclose(grid.mean[name][i, j], tr.path[-grid.tail:].mean(axis=0), rtol=1e-12)
+            np.testing.assert_allclose(grid.cloud[name][:, i, j], tr.path[-grid.tail + grid.thin - 1::grid.thin],
+                                       rtol=1e-6)  # float32: a picture, not a number
+
+
+def test_decay_explorer_draws_the_grid_cell_of_its_sliders():
+    live = lesson.DecayExplorer()
+    live.controls["weight_decay"].value = 0.1
+    live.controls["lr"].value = 10**-2.5
+    i, j = live.grid.index(0.1, 10**-2.5)
+    for name in live.NAMES:
+        np.testing.assert_allclose(live.means[name].get_xydata()[0], np.clip(live.grid.mean[name][i, j], -0.25, 1.25))
+    assert "λ_wd = 0.1, α = 0.0032" in live.ax_path.get_title()
+
+
+# --- predict, then look: each question's answer is what its figure shows ----------------------------------------
+
+
+def test_questions_on_the_counterexample_map():
+    live = lesson.CounterexampleExplorer()
+    live.controls["beta2"].value = 0.6  # C = 3
+    assert live.x_lines["Adam"].get_ydata()[-1] < -0.9  # "near −1"
+    live.controls["beta2"].value = 0.3
+    assert live.x_lines["Adam"].get_ydata()[-1] > 0.999  # fails at C = 3 ...
+    live.controls["C"].value = 10.0
+    assert live.x_lines["Adam"].get_ydata()[-1] < -0.9  # ... and "ends at −1" at C = 10
+
+
+def test_question_adam_plus_l2_settles_w_where_b_settles():
+    live = lesson.DecayExplorer()
+    w, b = live.means["Adam + L2"].get_xydata()[0]
+    assert w == pytest.approx(b, abs=0.03) and w == pytest.approx(0.5, abs=0.03)
+    w_adamw, b_adamw = live.means["AdamW"].get_xydata()[0]
+    assert w_adamw < b_adamw - 0.5  # the picture the wrong answer describes is AdamW's
+
+
+def test_question_radams_first_steps_grow_with_the_gradients_scale():
+    live = lesson.WarmupExplorer()
+    live.controls["scale"].value = 100.0
+    radam, adam = live.spread_lines["RAdam"].get_ydata(), live.spread_lines["Adam"].get_ydata()
+    assert 80 < radam[0] / adam[0] < 120 and 80 < radam[4] / adam[4] < 120  # t = 1 and 5: about 100 times larger
+    assert radam[5] < adam[5]  # t = 6: rectified, divided by √v̂ again
+
+
+def test_the_notebook_asks_its_questions_just_before_the_figures_that_answer_them():
+    nb = json.loads((ROOT / "notebooks" / "08_when_adam_fails.ipynb").read_text())
+    cells = ["".join(c["source"]) for c in nb["cells"]]
+    for figure in ("explorer = lesson.CounterexampleExplorer()", "decay_explorer = lesson.DecayExplorer()",
+                   "warmup_explorer = lesson.WarmupExplorer()"):
+        k = cells.index(next(s for s in cells if s.startswith(figure)))
+        assert "Question(" in cells[k - 1], figure
+    assert sum("Question(" in s for s in cells) == 4

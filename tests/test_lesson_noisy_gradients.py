@@ -386,8 +386,36 @@ def test_minibatch_slips_are_named():
     for fn, words in cases.items():
         fb = lesson.check_minibatch_gradient(fn)
         assert not fb.passed and words in fb.message, (fn.__name__, fb.message)
-        if fn is not global_state:
-            assert "setup: the Seattle problem" in fb.message and "B = 16" in fb.message
+        assert "The check used: the Seattle problem" in fb.message and "B = 16" in fb.message
+
+
+def test_minibatch_slips_found_by_walking_through_the_exercise():
+    def whole_data(X, y, w, batch_size, rng):
+        return X.T @ (X @ w - y) / len(X)
+
+    def indices(X, y, w, batch_size, rng):
+        return rng.choice(len(X), size=batch_size, replace=False)
+
+    def with_replacement(X, y, w, batch_size, rng):
+        batch = rng.integers(0, len(X), size=batch_size)
+        return X[batch].T @ (X[batch] @ w - y[batch]) / batch_size
+
+    def with_the_batch(X, y, w, batch_size, rng):
+        return good_minibatch(X, y, w, batch_size, rng), "the batch"
+
+    def no_broadcast(X, y, w, batch_size, rng):
+        batch = rng.choice(len(X), size=batch_size, replace=False)
+        return (X[batch] * (X[batch] @ w - y[batch])).mean(axis=0)
+
+    cases = {whole_data: "the full gradient ∇f(w): your function uses all n = 1460 rows, not a batch",
+             indices: "these look like the batch's row indices",
+             with_replacement: "your batch repeats some rows", with_the_batch: "it returned a tuple of 2 things",
+             no_broadcast: "X_B * r[:, None]"}
+    for fn, words in cases.items():
+        fb = lesson.check_minibatch_gradient(fn)
+        assert not fb.passed and words in fb.message, (fn.__name__, fb.message)
+        assert "The check used: the Seattle problem" in fb.message
+    assert "averaged over the features" not in lesson.check_minibatch_gradient(indices).message
 
 
 def test_minibatch_stub_and_errors_get_feedback():
@@ -407,7 +435,7 @@ def cosine_lr(base_lr, t, t_max, eta_min=0.0):
 
 def test_cosine_check():
     fb = lesson.check_cosine_lr(cosine_lr)
-    assert fb.passed and "α₀ = 0.1, T_max = 10, η_min = 0.001" in fb.message
+    assert fb.passed and "The check used: α₀ = 0.1, T_max = 10, η_min = 0.001" in fb.message
     for hint, slip in lesson.COSINE_SLIPS.items():
         fb = lesson.check_cosine_lr(slip)
         assert not fb.passed and f"Hint: {hint}" in fb.message and "T_max = 10" in fb.message
@@ -419,14 +447,39 @@ def test_cosine_check():
     assert lesson.check_cosine_lr(stub).message.startswith("Not yet")
 
 
-def test_the_cosine_slips_all_differ_from_torch():
+def test_cosine_feedback_speaks_of_rates_not_of_a_recursion():
+    def off_by_one_without_eta(base_lr, t, t_max, eta_min=0.0):
+        return base_lr * (1 + math.cos(math.pi * t / t_max)) / 2
+
+    def late_slip(base_lr, t, t_max, eta_min=0.0):
+        return cosine_lr(base_lr, t, t_max, eta_min) * (1.01 if t > 3 else 1)
+
+    def a_list(base_lr, t, t_max, eta_min=0.0):
+        return [cosine_lr(base_lr, t, t_max, eta_min)]
+
+    def crash(base_lr, t, t_max, eta_min=0.0):
+        return eta_min + (base_lr - eta_min) * (1 + cos(math.pi * (t - 1) / t_max)) / 2  # noqa: F821
+
+    first = lesson.check_cosine_lr(off_by_one_without_eta).message
+    assert "α_1 must be α₀ = 0.1" in first and "uses the previous one" not in first
+    late = lesson.check_cosine_lr(late_slip).message
+    assert "α_1 … α_3 are right, α_4 is not" in late and "uses the previous one" not in late
+    assert "should return one number; it returned list [0.1]" in lesson.check_cosine_lr(a_list).message
+    crashed = lesson.check_cosine_lr(crash).message
+    assert "raised NameError" in crashed and "The check used: α₀ = 0.1" in crashed
+
+
+def test_the_cosine_slips_all_differ_from_torch_and_from_each_other():
     s = lesson.COSINE_SETUP
     expected = rates(CosineAnnealingLR(s["t_max"], s["eta_min"]), s["base_lr"], s["steps"])
-    np.testing.assert_allclose([lesson._cosine_torch(s["base_lr"], t, s["t_max"], s["eta_min"])
+    np.testing.assert_allclose([cosine_lr(s["base_lr"], t, s["t_max"], s["eta_min"])
                                 for t in range(1, s["steps"] + 1)], expected, rtol=1e-15)
-    for slip in lesson.COSINE_SLIPS.values():
-        values = [slip(s["base_lr"], t, s["t_max"], s["eta_min"]) for t in range(1, s["steps"] + 1)]
+    paths = [[slip(s["base_lr"], t, s["t_max"], s["eta_min"]) for t in range(1, s["steps"] + 1)]
+             for slip in lesson.COSINE_SLIPS.values()]
+    for i, values in enumerate(paths):
         assert not np.allclose(values, expected, rtol=1e-9)
+        for other in paths[i + 1:]:
+            assert not np.allclose(values, other, rtol=1e-9)
 
 
 def test_noise_ball_prediction_check():
@@ -443,6 +496,30 @@ def test_noise_ball_prediction_check():
         raise NotImplementedError
 
     assert lesson.check_noise_ball_prediction(stub).message.startswith("Not yet")
+
+
+def test_noise_ball_feedback_names_the_setting_and_the_numbers():
+    def right(alpha, lam, sigma):
+        return alpha * sigma**2 / (lam * (2 - alpha * lam))
+
+    fb = lesson.check_noise_ball_prediction(right)
+    assert "setting 3: α = 0.9, λ = 2.0, σ = 1.0, αλ = 1.8: yours 2.25" in fb.message
+    assert "first order ασ²/(2λ) 0.225" in fb.message  # the factor 10 the solution quotes
+    unknown = lesson.check_noise_ball_prediction(lambda a, lam, s: right(a, lam, s) * (1.3 if lam == 2.0 else 1))
+    assert "setting 2, (α, λ, σ) = (0.3, 2, 0.5): yours is" in unknown.message
+    assert "solve V = (1 − αλ)²·V + α²σ² for V" in unknown.message and "first update" not in unknown.message
+    assert "should return one number" in lesson.check_noise_ball_prediction(lambda a, lam, s: np.array([1.0])).message
+    crash = lesson.check_noise_ball_prediction(lambda a, lam, s: a * sigma)  # noqa: F821
+    assert "raised NameError" in crash.message and "The check used: (α, λ, σ) = (0.1, 1, 1)" in crash.message
+
+
+def test_the_noise_ball_slips_all_differ_from_the_formula_and_from_each_other():
+    values = [[slip(*setting) for setting in lesson.NOISE_BALL_SETUPS] for slip in lesson.NOISE_BALL_SLIPS.values()]
+    expected = [lesson.noise_ball_variance(*setting) for setting in lesson.NOISE_BALL_SETUPS]
+    for i, v in enumerate(values):
+        assert not np.allclose(v, expected, rtol=1e-6)
+        for other in values[i + 1:]:
+            assert not np.allclose(v, other, rtol=1e-6)
 
 
 def test_stationary_covariance_of_sgd_is_the_noise_ball_and_unstable_is_inf():
@@ -470,3 +547,86 @@ def test_just_past_the_edge_of_stability_is_labelled_before_it_overflows():
     momentum.controls["lr"].value = 10**-0.65  # α_eff λ = 2.03: SGD's ρ = 1.03
     assert momentum.sgd_dot.get_label() == "SGD: diverges"
     assert momentum.hb_dot.get_label().startswith("heavy ball: simulated")
+
+
+# --- the faster paths the figures use: the same numbers as stepping through time --------------------------------
+
+
+def test_adam_ratios_are_adams_steps_taken_one_by_one():
+    snr, steps, runs, keep = np.array([0.0, 0.5, 3.0]), 60, 40, 10
+    mu = snr[:, None]
+    opt = Adam(1.0, 0.9, 0.99)
+    grad = NoisyGradient(lambda x: mu + 0 * x, 1.0, rng=5)
+    path = run(opt, grad, np.zeros((3, runs)), steps)
+    np.testing.assert_allclose(lesson.adam_ratios(snr, 0.9, 0.99, steps, runs, seed=5, keep=keep),
+                               -np.diff(path, axis=0)[-keep:], rtol=1e-9, atol=1e-12)
+
+
+def test_row_schedules_and_shared_noise_are_separate_runs_side_by_side():
+    one_by_one = [run(Adam(0.05), NoisyGradient(lambda x: x, 1.0, rng=3), np.full(7, 3.0), 50, schedule=s)
+                  for s in (None, CosineAnnealingLR(50))]
+    from helpers.schedules import Constant
+    together = run(Adam(np.full((2, 1), 0.05)), lesson.SharedNoise(lambda x: x, 1.0, 3), np.full((2, 7), 3.0), 50,
+                   schedule=lesson.RowSchedules((Constant(), CosineAnnealingLR(50)), 50))
+    np.testing.assert_array_equal(together[:, 0], one_by_one[0])
+    np.testing.assert_array_equal(together[:, 1], one_by_one[1])
+    with pytest.raises(ValueError, match="proportional to the base rate"):
+        lesson.RowSchedules((CosineAnnealingLR(50, eta_min=0.01),), 50)
+
+
+def test_the_minibatch_tables_standard_error_is_the_spread_of_the_variance_estimate():
+    rows = lesson.minibatch_table(batch_sizes=(16, 1024), draws=2000)
+    for r in rows:
+        assert 0.01 < r["se"] / r["formula"] < 0.05  # a variance from 2,000 draws: a few per cent
+        assert abs(r["measured"] - r["formula"]) < 4 * r["se"]
+
+
+# --- predict, then look: each question's answer is what its figure shows ----------------------------------------
+
+
+def _cloud_width(live):
+    x, y = live.cloud.get_data()
+    return float(np.sqrt(np.var(x) + np.var(y)))
+
+
+def test_question_batch_four_times_larger_halves_the_cloud():
+    live = lesson.MinibatchExplorer()
+    live.controls["batch_size"].value = 16
+    wide, ellipse = _cloud_width(live), live.ellipse.get_width()
+    live.controls["batch_size"].value = 64
+    assert 0.4 < _cloud_width(live) / wide < 0.6  # "half as wide"
+    assert live.ellipse.get_width() / ellipse == pytest.approx(0.5, abs=0.02)
+
+
+def test_question_doubling_the_noise_quadruples_the_floor():
+    live = lesson.NoiseBallFigure()
+    live.controls["sigma"].value = 1.0
+    floor = live.floor.get_ydata()[0]
+    live.controls["sigma"].value = 2.0
+    assert live.floor.get_ydata()[0] / floor == pytest.approx(4.0, rel=1e-12)
+
+
+def test_question_the_heavy_balls_spread_is_about_sgds_at_the_default():
+    live = lesson.MomentumNoiseFigure()
+    assert live.controls["lr"].value == pytest.approx(0.02) and live.controls["beta"].value == pytest.approx(0.9)
+    sgd, hb = live.sgd_dot.get_ydata()[0], live.hb_dot.get_ydata()[0]
+    assert hb == pytest.approx(sgd, rel=0.25)  # "about the same", measured
+    assert hb == pytest.approx(lesson.first_order_variance(0.2, 1.0, 1.0), rel=0.25)
+
+
+def test_question_adams_steps_at_the_optimum_are_a_quarter_of_alpha():
+    live = lesson.AdamNoiseFigure()
+    assert live.controls["beta1"].value == pytest.approx(0.9)
+    assert live.rms_at_zero == pytest.approx(np.sqrt(0.1 / 1.9), abs=0.03)
+
+
+def test_the_notebook_asks_its_questions_just_before_the_figures_that_answer_them():
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).resolve().parent.parent / "notebooks" / "07_noisy_gradients.ipynb").read_text())
+    cells = ["".join(c["source"]) for c in nb["cells"]]
+    for figure in ("lesson.MinibatchExplorer()", "lesson.NoiseBallFigure()", "lesson.MomentumNoiseFigure()",
+                   "lesson.AdamNoiseFigure()"):
+        k = next(i for i, source in enumerate(cells) if source.strip().startswith(figure))
+        assert cells[k - 1].lstrip().split("\n")[-1] == ")" and "Question(" in cells[k - 1], figure

@@ -168,7 +168,7 @@ class Figure:
     def __init__(self, page, box, figure_id: str):
         self.page, self.box, self.id = page, box, figure_id
         self.image = box.locator("img").first
-        self.controls = box.locator(".widget-box").first.locator(":scope > .jupyter-widgets")
+        self.controls = box.locator(".widget-box").first.locator(":scope > *")  # every control, in the order of params
         page.evaluate(WATCH_JS)
         self.image.evaluate("(img, id) => window.__smoke.watch(img, id)", figure_id)
 
