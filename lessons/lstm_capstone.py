@@ -612,8 +612,8 @@ def data_figure():
     ax.set_xlabel("date")
     ax.set_ylabel("maximum temperature (°C)")
     ax.set_title("Seattle's daily maximum: the training years (2012–2014) and the test year (2015)")
-    ax.legend(loc="lower center", fontsize=8, ncols=4, framealpha=0.9)
-    ax.set_ylim(-12, 38)
+    ax.legend(loc="lower center", fontsize=10, ncols=2, framealpha=0.9)
+    ax.set_ylim(-24, 38)  # room at the bottom for the legend
     return fig
 
 
@@ -654,7 +654,7 @@ def sensitivity_figure():
     ax.set_ylabel("validation RMSE after the last step (°C)")
     ax.set_title(f"How sensitive is each optimizer to α? ({STEPS} steps, validation year {VALIDATION_YEAR})")
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, framealpha=0.9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=10, framealpha=0.9)
     return fig
 
 
@@ -675,7 +675,7 @@ def curves_figure():
                    label="linear autoregression (validation)")
         ax.set_xlabel("optimizer step")
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="upper right", fontsize=10)
     left.set_ylim(2.0, RMSE_TOP + 0.2)
     left.set_ylabel("RMSE (°C)")
     left.set_title(f"validation RMSE ({VALIDATION_YEAR}), every {EVAL_EVERY} steps")
@@ -700,12 +700,12 @@ def clipping_figure():
     left.set_xlabel("optimizer step")
     left.set_ylabel("‖g‖ before clipping (log scale)")
     left.set_title(f"SGD, α = {CLIP_DEMO['lr']:g}: the gradient's global norm")
-    left.legend(loc="upper left", fontsize=8)
+    left.legend(loc="upper left", fontsize=10)
     right.set_yscale("log")
     right.set_xlabel("optimizer step")
     right.set_ylabel("validation RMSE (°C, log scale)")
     right.set_title("and what it does to the forecasts")
-    right.legend(loc="upper left", fontsize=8)
+    right.legend(loc="upper left", fontsize=10)
     for ax in (left, right):
         ax.grid(True, alpha=0.3)
     return fig
@@ -734,12 +734,12 @@ def back_to_start_figure(first: int = 60):
     left.set_xlabel("optimizer step")
     left.set_ylabel("largest parameter change ÷ α")
     left.set_title(f"the first {first} steps (α = {lr:.3g})")
-    left.legend(loc="upper right", fontsize=8)
+    left.legend(loc="upper right", fontsize=10)
     right.set_ylim(2.0, RMSE_TOP + 0.2)
     right.set_xlabel("optimizer step")
     right.set_ylabel("validation RMSE (°C)")
     right.set_title(f"validation RMSE ({VALIDATION_YEAR})")
-    right.legend(loc="upper right", fontsize=8)
+    right.legend(loc="upper right", fontsize=10)
     for ax in (left, right):
         ax.grid(True, alpha=0.3)
     return fig
@@ -783,7 +783,7 @@ class LiveTraining(LiveFigure):
         ax.set_xlabel("optimizer step")
         ax.set_ylabel("RMSE (°C)")
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="upper right", fontsize=10)
 
         ax = self.ax_month
         days = np.arange(1, 32)
@@ -797,7 +797,7 @@ class LiveTraining(LiveFigure):
         ax.set_ylim(-5, 40)
         ax.set_ylabel("maximum temperature (°C)")
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="upper right", fontsize=10)
 
         lr = chosen_rates()[optimizer] if lr is None else lr
         controls = {
