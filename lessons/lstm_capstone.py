@@ -631,7 +631,10 @@ def _lr_axis(ax) -> None:
 
 
 def sensitivity_figure():
-    """Final validation RMSE against the learning rate, one line per optimizer, with the baselines for scale."""
+    """Final validation RMSE against the learning rate, one line per optimizer, with the baselines for scale.
+
+    Hollow circles: each optimizer's chosen α and its neighbours from the other starts of ``seed_check``.
+    """
     fig = new_figure(11, 4.6)
     ax = fig.subplots()
     labelled = False
@@ -644,6 +647,12 @@ def sensitivity_figure():
             ax.plot(np.array(GRID)[off], shown[off], linestyle="none", marker="^", markersize=9,
                     color=_style(name)["color"], label="_" if labelled else f"above {RMSE_TOP:g} °C (or diverged)")
             labelled = True
+    for k, (name, row) in enumerate(seed_check().items()):  # the same runs from other starts (checked in section 5)
+        for seed in CHECK_SEEDS:
+            ax.plot(row["lrs"], np.minimum(row["rmse"][seed], RMSE_TOP), linestyle="none", marker="o", markersize=7,
+                    markerfacecolor="none", markeredgewidth=1.3, color=_style(name)["color"],
+                    label=f"the same, from starts {' and '.join(map(str, CHECK_SEEDS))}"
+                    if k == 0 and seed == CHECK_SEEDS[0] else "_")
     table = baselines()
     ax.axhline(table["persistence"]["validation"], color=OKABE_ITO["black"], linestyle=":", linewidth=1.2,
                label="persistence (tomorrow = today)")
