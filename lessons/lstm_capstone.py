@@ -46,7 +46,8 @@ __all__ = [
     "FEATURES", "WINDOW", "HIDDEN", "BATCH", "STEPS", "MAX_NORM", "EVAL_EVERY", "GRID", "OPTIMIZERS", "DEFAULTS",
     "Task", "task", "rmse", "ewma_tuning", "baselines", "n_params", "make_optimizer", "run", "final_rmse",
     "race", "chosen_rates", "sensitivity", "sensitivity_verdict", "chaos", "test_results", "FEATURE_LABELS",
-    "seed_spread", "lstm_verdict", "back_to_start_check", "seed_check", "least_sensitive", "CHECK_SEEDS", "settled", "SETTLED",
+    "seed_spread", "lstm_verdict", "back_to_start_check", "seed_check", "least_sensitive", "CHECK_SEEDS",
+    "settled", "SETTLED", "EWMA_BETAS",
     "clipping_runs", "clipped_fraction", "back_to_start", "smoothed_rmse", "jitter", "try_this", "torch_check",
     "finite_difference_check", "TORCH_FIXTURE", "MONTHS", "WARMUP", "COSINE", "CLIP_DEMO", "TORCH_NAMES",
     "monthly_table", "july_means", "month_means",
@@ -166,7 +167,7 @@ def rmse(forecast, target) -> float:
 EWMA_BETAS = tuple(round(float(b), 2) for b in np.arange(0.0, 0.951, 0.01))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _ewma_forecast(beta: float) -> np.ndarray:
     """Tomorrow's maximum forecast as today's bias-corrected EWMA v̂_t of the maxima (lessons 01–02), per example."""
     theta = seattle_weather().temp_max
