@@ -824,7 +824,7 @@ class LiveTraining(LiveFigure):
         (self.forecast_line,) = ax.plot(days, np.full(31, np.nan), label="LSTM forecast",
                                         color=OKABE_ITO["vermillion"], linewidth=2)
         ax.set_xlim(0.5, 31.5)
-        ax.set_ylim(-5, 40)
+        ax.set_ylim(-5, 48)  # room at the top for the legend, above the hottest day of the record (35.6 °C)
         ax.set_ylabel("maximum temperature (°C)")
         ax.grid(True, alpha=0.3)
         ax.legend(loc="upper right", fontsize=10)
