@@ -23,7 +23,7 @@ from helpers import _checks
 from helpers.surfaces import Surface
 
 __all__ = ["OKABE_ITO", "STYLES", "DATA_STYLE", "style", "new_figure", "png", "loss_levels", "draw_surface",
-           "clip_path", "loss_gap", "loss_axis", "LOSS_FLOOR"]
+           "clip_path", "loss_gap", "loss_axis", "nice_ceiling", "LOSS_FLOOR"]
 
 #: Okabe & Ito (2008), "Color Universal Design": eight colours safe for colour-blind readers.
 OKABE_ITO = {
@@ -93,18 +93,37 @@ def loss_gap(surface: Surface, path: np.ndarray) -> np.ndarray:
         return np.where(np.isnan(gap), np.nan, np.maximum(gap, LOSS_FLOOR))
 
 
-def loss_axis(ax) -> None:
+def loss_axis(ax, step: str = "k") -> None:
     """Set ``ax`` up for f(x_k) − f* per step: log scale, labelled, titled, a light grid.
 
+    The loss label is typeset, :math:`f(x_k) - f^*`, with the step index ``step``
+    ("k", or "t" for a lesson that counts steps with t) in it and in the x label.
     No minor ticks and at most five step labels: text is most of what a redraw costs.
     """
     ax.set_yscale("log")
     ax.yaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
-    ax.set_xlabel("step k")
-    ax.set_ylabel("f(x_k) − f*")
+    ax.set_xlabel(f"step {step}")
+    ax.set_ylabel(rf"$f(x_{step}) - f^*$")
     ax.set_title("loss, log scale")
     ax.grid(True, which="major", alpha=0.3)
+
+
+def nice_ceiling(value: float, steps=(1.0, 1.5, 2.0, 3.0, 5.0, 7.0)) -> float:
+    """The smallest of 1, 1.5, 2, 3, 5, 7 × 10^k that is ≥ ``value`` (> 0): an axis limit that moves in jumps.
+
+    A live figure whose limit follows the data exactly must redraw its ticks at every
+    slider move; snapped to these values, the limit (and its ticks) stays put until
+    the data outgrow it, and the data still fill at least 2/3 of the axis.
+    """
+    value = float(value)
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"value must be a finite number > 0; got value={value!r}.")
+    decade = 10.0 ** np.floor(np.log10(value))
+    for step in (*steps, 10.0):
+        if step * decade >= value * (1 - 1e-12):
+            return float(step * decade)
+    return float(10 * decade)  # pragma: no cover - the loop ends at 10 × decade ≥ value
 
 
 def loss_levels(surface: Surface, Z: np.ndarray, n: int = 15) -> np.ndarray:

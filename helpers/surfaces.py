@@ -25,8 +25,8 @@ import numpy as np
 
 from helpers import _checks
 
-__all__ = ["Surface", "hessian", "curvatures", "quadratic", "elongated_quadratic", "rosenbrock", "beale", "saddle",
-           "SURFACES"]
+__all__ = ["Surface", "hessian", "curvatures", "quadratic", "elongated_quadratic", "rotated_quadratic", "rosenbrock",
+           "beale", "saddle", "SURFACES"]
 
 
 def _coordinates(p) -> tuple[np.ndarray, np.ndarray]:
@@ -163,6 +163,44 @@ def elongated_quadratic(condition_number: float = 20.0, steep: float = 4.0) -> S
     )
     return dataclasses.replace(bowl, formula=bowl.formula.replace("x", "w").replace("y", "b"),
                                axis_names=("w", "b"), axis_labels=("w (shallow direction)", "b (steep direction)"))
+
+
+def rotated_quadratic(degrees: float, curvatures=(0.2, 4.0), start=(-5.0, -2.0), xlim=(-6.0, 2.0),
+                      ylim=(-3.0, 3.0)) -> Surface:
+    r"""A quadratic bowl turned by ``degrees``: :math:`f(p) = \tfrac12 p^\top H p`, :math:`H = R\,\Lambda R^\top`.
+
+    :math:`R` turns the plane by ``degrees`` (counter-clockwise) and :math:`\Lambda = \mathrm{diag}(\lambda)`:
+    the curvatures λ are ``quadratic(curvatures)``'s, but the long axis no longer lies
+    along a coordinate; 0° is ``quadratic(curvatures)`` itself (by default lesson 03's
+    bowl 0.1 w² + 2 b², same start and window).  Its gradient is :math:`Hp`: every coordinate
+    now mixes a steep and a shallow direction, which per-coordinate methods (AdaGrad,
+    RMSProp, Adam) notice and gradient descent does not.
+    """
+    lam = _checks.positive("curvatures", np.asarray(curvatures, dtype=float))
+    theta = np.deg2rad(float(degrees))
+    R = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+    H = R @ np.diag(lam) @ R.T
+
+    @_quiet
+    def f(p):
+        _coordinates(p)
+        p = np.asarray(p, dtype=float)
+        return 0.5 * np.einsum("...i,ij,...j->...", p, H, p)
+
+    @_quiet
+    def grad(p):
+        _coordinates(p)
+        return np.asarray(p, dtype=float) @ H  # H is symmetric: (Hp)ᵀ = pᵀH
+
+    return Surface(
+        name=f"quadratic (curvatures {lam[0]:g}, {lam[1]:g}) turned {float(degrees):g}°",
+        f=f,
+        grad=grad,
+        minimum=np.zeros(2),
+        start=np.asarray(start, dtype=float),
+        xlim=tuple(xlim),
+        ylim=tuple(ylim),
+    )
 
 
 def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:

@@ -12,7 +12,7 @@ sum of its squared gradients and divides that coordinate's step by its root:
 - the numbers its prose claims (``opening_race``: where AdaGrad wins and loses; ``first_steps``:
   α only from s₀ = 0 and for |g| ≫ ε; ``first_step_sizes``, ``steps_by_condition_number``,
   ``constant_slope``, ``rosenbrock_stall``, ``sparse_problem`` / ``weight_paths`` /
-  ``steps_to_learn``, ``rotated_bowl``);
+  ``steps_to_learn``; the turned bowl is ``helpers.surfaces.rotated_quadratic``);
 - its static figures (``idea_figure``, ``stall_figure``);
 - its interactive figures, in ``WIDGETS``: the optimizer playground with an
   effective-learning-rate panel, and the rare-feature regression;
@@ -32,7 +32,7 @@ from matplotlib.ticker import NullLocator
 from helpers.optimizers import SGD, AdaGrad, effective_rate, run, steps_to_converge, trace
 from helpers.plotting import DATA_STYLE, OKABE_ITO, clip_path, draw_surface, new_figure, style
 from helpers.surfaces import SURFACES, Surface, elongated_quadratic, rosenbrock
-from lessons.checks import Feedback, attempt, compare
+from lessons.checks import Feedback, attempt, compare, ignored_arguments, unpack_result
 from lessons.playground import Contender, Playground, divergence_step
 from lessons.widgets import SLIDER_LAYOUT, SLIDER_STYLE, LiveFigure, eps_slider, lr_slider
 
@@ -41,7 +41,7 @@ __all__ = [
     "first_steps",
     "opening_race",
     "STRETCHED",
-    "check_setup",
+    "exercise_setup",
     "first_step_sizes",
     "steps_by_condition_number",
     "race",
@@ -54,7 +54,6 @@ __all__ = [
     "steps_to_learn",
     "weights_diverged",
     "sparse_race",
-    "rotated_bowl",
     "idea_figure",
     "stall_figure",
     "EffectiveRatePanel",
@@ -309,33 +308,6 @@ def sparse_race(problem: SparseProblem, lr: float = 0.5, steps: int = 1000, tol:
             for name, path in weight_paths(problem, lr, steps).items()}
 
 
-# --- pitfall: the per-coordinate scaling only sees the axes ------------------------------------
-
-
-def rotated_bowl(degrees: float, curvatures=(0.2, 4.0)) -> Surface:
-    r"""The elongated quadratic turned by ``degrees``: :math:`f(p) = \tfrac12 p^\top R\,\mathrm{diag}(\lambda)R^\top p`.
-
-    Same curvatures, same start (−5, −2), same minimum; only the long axis no
-    longer lies along a coordinate.
-    """
-    theta = np.deg2rad(degrees)
-    R = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
-    H = R @ np.diag(np.asarray(curvatures, dtype=float)) @ R.T
-
-    def f(p):
-        p = np.asarray(p, dtype=float)
-        with np.errstate(over="ignore", invalid="ignore"):
-            return 0.5 * np.einsum("...i,ij,...j->...", p, H, p)
-
-    def grad(p):
-        with np.errstate(over="ignore", invalid="ignore"):
-            return np.asarray(p, dtype=float) @ H
-
-    base = elongated_quadratic()
-    return Surface(name=f"elongated quadratic turned {degrees:g}°", f=f, grad=grad, minimum=np.zeros(2),
-                   start=base.start, xlim=base.xlim, ylim=base.ylim)
-
-
 # --- static figures -----------------------------------------------------------------------------
 
 
@@ -372,7 +344,7 @@ def idea_figure(lr: float = 0.4, steps: int = 200, kappas=(20, 200)) -> Figure:
         path = run(opt, long_bowl.grad, long_bowl.start, steps)
         ax_path.plot(path[:, 0], path[:, 1], label=name, **style(name, markevery=steps // 20))
     ax_path.set_title(f"the bowl stretched tenfold along w (κ = {kappas[-1]}), α = {lr:g}, {steps} steps", fontsize=10)
-    ax_path.legend(loc="upper right", fontsize=8)
+    ax_path.legend(loc="upper right", fontsize=10)
     k = np.arange(steps + 1)
     gd = style("GD")
     for kappa, look in zip(kappas, ({"linestyle": ":", "linewidth": 1.8}, {"linestyle": "--", "linewidth": 1.8}),
@@ -386,7 +358,7 @@ def idea_figure(lr: float = 0.4, steps: int = 200, kappas=(20, 200)) -> Figure:
     ax_dist.set_ylabel(r"distance to the minimum $\|x_k - x^*\|$")
     ax_dist.set_title("GD slows as the bowl stretches; AdaGrad does not", fontsize=10)
     ax_dist.grid(True, alpha=0.3)
-    ax_dist.legend(fontsize=8, loc="lower left")
+    ax_dist.legend(fontsize=10, loc="lower left")
     return fig
 
 
@@ -404,7 +376,7 @@ def stall_figure(stall: Stall | None = None) -> Figure:
     ax_path.plot(*stall.adagrad_path[-1], marker="X", markersize=10, color=style("AdaGrad")["color"],
                  markeredgecolor="black", linestyle="none", label=f"AdaGrad after {steps:,} steps", zorder=6)
     ax_path.set_title(f"Rosenbrock, {steps:,} steps from (−1.5, 2)", fontsize=10)
-    ax_path.legend(loc="lower right", fontsize=8)
+    ax_path.legend(loc="upper right", fontsize=10)
     t = np.arange(1, steps + 1)
     rates = effective_rate(AdaGrad(stall.lr), stall.adagrad_s[1:])
     color = style("AdaGrad")["color"]
@@ -420,7 +392,8 @@ def stall_figure(stall: Stall | None = None) -> Figure:
     ax_rate.set_ylabel("effective learning rate")
     ax_rate.set_title("AdaGrad's rate is set by its first steps", fontsize=10)
     ax_rate.grid(True, alpha=0.3)
-    ax_rate.legend(fontsize=8, loc="center right")
+    ax_rate.set_ylim(rates.min() / 2, 10 * stall.lr_gd)  # a band above GD's line for the legend
+    ax_rate.legend(fontsize=10, loc="upper right")
     return fig
 
 
@@ -441,7 +414,7 @@ class EffectiveRatePanel:
         self.lines = [ax.plot([], [], color=color, linewidth=1.8, label=f"AdaGrad, {c}", **COORDINATE_LOOKS[j])[0]
                       for j, c in enumerate(("x", "y"))]
         (self.reference,) = ax.plot([], [], color=OKABE_ITO["reddish purple"], linestyle="--", linewidth=1.2,
-                                    label="x if |g| never changed: ∝ 1/√t")
+                                    label="x, steady |g|: ∝ 1/√t")
         (self.gd,) = ax.plot([], [], color=style("GD")["color"], linestyle="--", linewidth=1.5, label="GD: α")
         ax.set_yscale("log")
         ax.yaxis.set_minor_locator(NullLocator())
@@ -465,17 +438,18 @@ class EffectiveRatePanel:
             first, second = self.names
             for line, name in zip(self.lines, self.names, strict=True):
                 line.set_label(f"AdaGrad, {name}")
-            self.reference.set_label(f"{first} if |g| never changed: ∝ 1/√t")
-            ax.legend(loc="upper right", fontsize=8, framealpha=0.9, ncols=2)
+            self.reference.set_label(f"{first}, steady |g|: ∝ 1/√t")
+            ax.legend(loc="upper right", fontsize=10, framealpha=0.9, ncols=2)
         shown = np.concatenate([rates[np.isfinite(rates)], [lr], rates[:1, 0] / np.sqrt(len(t))])
         shown = shown[shown > 0]
         low, top = shown.min() / 3, shown.max()
+        low, top = 10 ** np.floor(np.log10(low)), 10 ** np.ceil(np.log10(top))  # whole decades: ticks stay put
         ax.set_xlim(0, len(t))
         ax.set_ylim(low, top * max(self.HEADROOM, np.sqrt(top / low)))  # the top third (at least) is the legend's
 
 
 #: The playground's first surface: lesson 03's bowl stretched tenfold along w, where AdaGrad wins.
-STRETCHED = "elongated quadratic, κ = 200"
+STRETCHED = "stretched bowl, κ = 200"
 
 
 def playground_surfaces() -> dict[str, Surface]:
@@ -506,16 +480,10 @@ def steps_slider(value: int = 100) -> widgets.SelectionSlider:
                                    style=SLIDER_STYLE, layout=SLIDER_LAYOUT)
 
 
-#: The loss panel's label, typeset (the shared playground writes it as plain text).
-LOSS_LABEL = r"$f(x_k) - f^*$"
-
-
 class AdaGradPlayground(Playground):
     """The shared playground with GD and AdaGrad, an ε and a steps control, and the effective-rate panel."""
 
-    def draw(self, params: dict) -> None:
-        self.ax_loss.set_ylabel(LOSS_LABEL)
-        super().draw(params)
+    legend_fontsize = 10  # readable when projected
 
     def __init__(self, lr: float = 0.4, eps: float = 1e-10, steps: int = 100):
         super().__init__(
@@ -599,7 +567,7 @@ class SparseFeatures(LiveFigure):
         for j, ax in enumerate(self.axes):
             self.lines[("target", j)].set_data([0, self.steps], [problem.w_hat[j]] * 2)
             ax.set_ylim(-0.25 * abs(problem.w_hat[j]), 1.6 * abs(problem.w_hat[j]))
-            ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
+            ax.legend(loc="upper left", fontsize=10, framealpha=0.9)
         self.axes[0].set_title(f"common feature (in every sample), α = {params['lr']:.2g}", fontsize=10)
         self.axes[1].set_title(f"rare feature (in {problem.active} of {problem.n} samples, "
                                f"{problem.p:.1%})", fontsize=10)
@@ -621,6 +589,10 @@ WIDGETS: dict[str, Callable[[], LiveFigure]] = {
 
 #: The setting the check runs the learner's step in (ε large enough that where it goes matters).
 CHECK = {"start": (3.0, 1.5), "lr": 0.5, "eps": 0.1, "steps": 6}
+#: A second run with another α and ε: a step with a number typed in for either passes the first run only.
+CHECK_AGAIN = {"lr": 0.3, "eps": 0.05}
+
+StepFn = Callable[..., tuple]
 
 
 def _correct(x, g, s, lr, eps):
@@ -628,14 +600,15 @@ def _correct(x, g, s, lr, eps):
     return x - lr * g / (np.sqrt(s) + eps), s  # x_t = x_{t-1} - α g_t / (√s_t + ε)
 
 
-def _slips() -> dict[str, Callable]:
-    """Wrong versions of the step, each with the hint a learner whose values match it should get."""
-    def ewma(beta):
-        def step(x, g, s, lr, eps):
-            s = beta * s + (1 - beta) * g**2
-            return x - lr * g / (np.sqrt(s) + eps), s
-        return step
+def _ewma(beta: float) -> StepFn:
+    def step(x, g, s, lr, eps):
+        s = beta * s + (1 - beta) * g**2
+        return x - lr * g / (np.sqrt(s) + eps), s
+    return step
 
+
+def _slips() -> dict[str, StepFn]:
+    """Wrong versions of the step, each with the hint a learner whose x *and* s match it gets."""
     slips = {
         "ε is inside the square root: AdaGrad (and PyTorch) add ε after the root, √s_t + ε, not √(s_t + ε).":
             lambda x, g, s, lr, eps: (x - lr * g / np.sqrt(s + g**2 + eps), s + g**2),
@@ -644,71 +617,155 @@ def _slips() -> dict[str, Callable]:
         "you divided by √s_{t−1}, the sum before this step's gradient was added: update s first, then "
         "use the new s_t in the step.":
             lambda x, g, s, lr, eps: (x - lr * g / (np.sqrt(s) + eps), s + g**2),
-        "your step divides by the latest |g_t| only: did you forget to add the previous s (s_t = g_t²), or "
-        "return the old s instead of the new one? AdaGrad keeps the sum of all squared gradients, "
-        "s_t = s_{t−1} + g_t², and returns it.": ewma(0.0),
+        "your s_t is the latest g_t² alone: did you forget to add the previous s? AdaGrad keeps the sum of all "
+        "squared gradients, s_t = s_{t−1} + g_t².": _ewma(0.0),
+        "your step uses the new sum, but you return the old s: return s_t = s_{t−1} + g_t², so that the next "
+        "step builds on it.":
+            lambda x, g, s, lr, eps: (_correct(x, g, s, lr, eps)[0], s),
         "did you forget the square root? The step divides by √s_t + ε, not s_t + ε.":
             lambda x, g, s, lr, eps: (x - lr * g / (s + g**2 + eps), s + g**2),
         "where is ε? The step divides by √s_t + ε.":
             lambda x, g, s, lr, eps: (x - lr * g / np.sqrt(s + g**2), s + g**2),
         "the step goes uphill: subtract α·g/(√s_t + ε) from x, do not add it.":
             lambda x, g, s, lr, eps: (x + lr * g / (np.sqrt(s + g**2) + eps), s + g**2),
+        "your x moves by α·g: that is gradient descent's step. AdaGrad divides each coordinate's step by "
+        "√s_t + ε.":
+            lambda x, g, s, lr, eps: (x - lr * g, s + g**2),
+        "your step divides by s_t's total over both coordinates: AdaGrad keeps one sum per coordinate "
+        "(entrywise g**2, no np.sum).":
+            lambda x, g, s, lr, eps: (x - lr * g / (np.sqrt(np.sum(s + g**2)) + eps), s + g**2),
         "did you return (s, x)? Return the pair in the order (x_new, s_new).":
             lambda x, g, s, lr, eps: _correct(x, g, s, lr, eps)[::-1],
     }
     for beta in (0.9, 0.99, 0.999):
         slips[f"your s is an EWMA, β·s + (1 − β)·g² (here β = {beta:g}): that is next lesson's RMSProp. "
-              "AdaGrad keeps the plain sum, s_t = s_{t−1} + g_t²."] = ewma(beta)
+              "AdaGrad keeps the plain sum, s_t = s_{t−1} + g_t²."] = _ewma(beta)
     return slips
 
 
-def _iterates(step: Callable, name: str = "adagrad_step") -> tuple[np.ndarray | None, np.ndarray | None,
-                                                                    Feedback | None]:
-    """Run ``step`` from CHECK's start on the elongated quadratic: the iterates x_1… and sums s_1…, or feedback."""
-    surface = elongated_quadratic()
-    x = np.array(CHECK["start"], dtype=float)
-    s = np.zeros(2)
-    xs, ss = [], []
-    with np.errstate(all="ignore"):  # a slip may take the root of a negative number: that is feedback, not a warning
-        for _ in range(CHECK["steps"]):
-            result, feedback = attempt(step, x.copy(), surface.grad(x), s.copy(), CHECK["lr"], CHECK["eps"],
-                                       name=name)
-            if feedback is not None:
-                return None, None, feedback
-            try:
-                x_new, s_new = result
-                x = np.array(x_new, dtype=float).reshape(2)
-                s = np.array(s_new, dtype=float).reshape(2)
-            except (TypeError, ValueError):
-                return None, None, Feedback(False, f"✗ {name} should return a pair (x_new, s_new) of arrays shaped "
-                                                   f"like x; got {result!r:.80}.")
-            xs.append(x)
-            ss.append(s)
-    return np.array(xs), np.array(ss), None
-
-
-def check_setup() -> str:
-    """The check's run in one line, so that every number it prints can be reproduced by hand."""
+def exercise_setup(lr: float = CHECK["lr"], eps: float = CHECK["eps"]) -> str:
+    """What the check runs, in the notebook's names, so that every number it prints can be recomputed by hand."""
     x0 = ", ".join(f"{v:g}" for v in CHECK["start"])
-    return (f"The check's run: 0.1 w² + 2 b² from ({x0}), α = {CHECK['lr']:g}, ε = {CHECK['eps']:g}, s_0 = 0, "
-            f"{CHECK['steps']} steps.")
+    return (f"α = {lr:g}, ε = {eps:g}, {CHECK['steps']} steps on f(w, b) = 0.1 w² + 2 b² from x_0 = ({x0}) "
+            "with s_0 = (0, 0), each step given g = surface.grad(x) at the current x")
 
 
-def check_adagrad_step(step: Callable) -> Feedback:
+def _run(step: StepFn, lr: float, eps: float, name: str = "adagrad_step", setup: str = ""):
+    """Run ``step`` from CHECK's start: ``(xs, ss, calls)`` (x_1…, s_1…, the arguments of each call) or feedback.
+
+    Each result is checked (a pair of arrays shaped like x) before the surface's
+    gradient sees it, so a wrong return is explained in the learner's terms.
+    """
+    surface = elongated_quadratic()
+    x, s = np.array(CHECK["start"], dtype=float), np.zeros(2)
+    xs, ss, calls = [], [], []
+    for t in range(1, CHECK["steps"] + 1):
+        g = surface.grad(x)
+        calls.append((x, g, s))
+        result, feedback = attempt(step, x.copy(), g.copy(), s.copy(), lr, eps, name=name, setup=setup)
+        if feedback is None:
+            arrays, feedback = unpack_result(result, ("x_new", "s_new"), x.shape, name=name, step=t, setup=setup)
+        if feedback is not None:
+            return feedback
+        x, s = arrays
+        xs.append(x)
+        ss.append(s)
+    return np.array(xs), np.array(ss), calls
+
+
+def _same(a, b) -> bool:
+    return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True))
+
+
+_EQUATIONS = {"s": "s_t = s_{t−1} + g_t²", "x": "x_t = x_{t−1} − α g_t / (√s_t + ε), with the new s_t"}
+
+
+def _first_wrong_output(xs, ss, calls, lr: float, eps: float) -> str:
+    """Replay each call with the right step: the first output (s, then x) that differs, given the same inputs."""
+    with np.errstate(all="ignore"):
+        for t, ((x, g, s), x_out, s_out) in enumerate(zip(calls, xs, ss, strict=True), start=1):
+            x_ref, s_ref = _correct(x, g, s, lr, eps)
+            for symbol, yours, right in (("s", s_out, s_ref), ("x", x_out, x_ref)):
+                if not _same(yours, right):
+                    return (f"Given the same x_{t - 1}, g_{t} and s_{t - 1}, your {symbol}_{t} is {_vector(yours)}, "
+                            f"expected {_vector(right)}: check {_EQUATIONS[symbol]}.")
+    return "Each of your steps is right given its inputs: check what you return, (x_new, s_new), in that order."
+
+
+def _vector(value) -> str:
+    return "(" + ", ".join(f"{float(u):.4g}" for u in np.ravel(value)) + ")"
+
+
+def _diagnosis(verdict: Feedback, explanation: str) -> Feedback:
+    """``compare``'s message with its generic last line replaced by ``explanation`` (kept if it names a slip)."""
+    if verdict.passed or "Hint:" in verdict.message:
+        return verdict
+    lines = [line for line in verdict.message.splitlines()
+             if not line.startswith(("  The very first step differs", "  Steps before"))]
+    return Feedback(False, "\n".join([*lines, f"  {explanation}"]))
+
+
+def _typed_in(step: StepFn, calls: list, lr: float, eps: float, other: dict) -> list[str]:
+    """The hyperparameters whose value does not change the learner's result (a number typed in for them)."""
+    x, g, s = calls[min(1, len(calls) - 1)]  # the second call: s is no longer 0
+    ignored = ignored_arguments(step, (x, g, s, lr, eps), {3: other["lr"], 4: other["eps"]})
+    return [symbol for position, symbol in ((3, "α (lr)"), (4, "ε (eps)")) if position in ignored]
+
+
+def _typed_in_hint(typed: list[str]) -> str:
+    return (f"  Hint: your step's result does not change when {' or '.join(typed)} does: is a number typed in "
+            "where that argument belongs?")
+
+
+def check_adagrad_step(step: StepFn) -> Feedback:
     """Run the learner's ``step(x, g, s, lr, eps) -> (x_new, s_new)`` for a few steps and compare with ``AdaGrad``.
 
-    The run: 0.1 w² + 2 b² from (3, 1.5), α = 0.5, ε = 0.1, 6 steps.  The first
-    differing x_t is named; values that match a known slip get its hint.
+    The run: 0.1 w² + 2 b² from (3, 1.5), α = 0.5, ε = 0.1, 6 steps (``exercise_setup``).
+    The first differing x_t is named; values (x and s) that match a known slip get its
+    hint; a step whose result ignores α or ε is told so; others get the first output that
+    is wrong given the learner's own inputs.  A step that passes is run again with
+    α = 0.3, ε = 0.05, so that a number typed in for α or ε cannot pass by luck.
     """
-    name = getattr(step, "__name__", "your function")
-    xs, ss, feedback = _iterates(step, name)
-    if feedback is not None:
-        return feedback
+    name = getattr(step, "__name__", "adagrad_step")
+    name = "adagrad_step" if name == "<lambda>" else name
     surface = elongated_quadratic()
-    tr = trace(AdaGrad(CHECK["lr"], CHECK["eps"]), surface.grad, np.array(CHECK["start"]), CHECK["steps"])
-    mistakes = {hint: _iterates(wrong)[0] for hint, wrong in _slips().items()}
-    verdict = compare(xs, tr.path[1:], symbol="x", mistakes=mistakes)
-    if verdict.passed:
-        verdict = compare(ss, tr.history("s")[1:], symbol="s",
-                          success="Your step matches helpers.optimizers.AdaGrad, ε outside the root as in PyTorch.")
-    return verdict if verdict.passed else Feedback(False, f"{verdict.message}\n  {check_setup()}")
+    x0 = np.array(CHECK["start"], dtype=float)
+    runs = ((CHECK["lr"], CHECK["eps"], CHECK_AGAIN), (CHECK_AGAIN["lr"], CHECK_AGAIN["eps"], CHECK))
+    for k, (lr, eps, other) in enumerate(runs):
+        setup = exercise_setup(lr, eps)
+        learner = _run(step, lr, eps, name, setup)
+        if isinstance(learner, Feedback):
+            return learner
+        xs, ss, calls = learner
+        tr = trace(AdaGrad(lr, eps), surface.grad, x0, CHECK["steps"])
+        expected_x, expected_s = tr.path[1:], tr.history("s")[1:]
+        if _same(xs, expected_x) and _same(ss, expected_s):
+            continue
+        typed = _typed_in(step, calls, lr, eps, other)
+        if k == 1:  # right in the first run, wrong in this one
+            verdict = compare(xs, expected_x, symbol="x", setup=setup) if not _same(xs, expected_x) else \
+                compare(ss, expected_s, symbol="s", setup=setup)
+            first, used, *_ = verdict.message.splitlines()
+            return Feedback(False, "\n".join([
+                f"✗ Not yet: your step is right for α = {CHECK['lr']:g}, ε = {CHECK['eps']:g} (the first run), "
+                f"but not for α = {lr:g}, ε = {eps:g}: {first.replace('✗ Not yet. ', '')}", used,
+                _typed_in_hint(typed) if typed else "  Hint: is a number typed in somewhere, where α (lr) or ε (eps) "
+                                                    "belongs?"]))
+        mistakes = {}
+        with np.errstate(all="ignore"):
+            for hint, slip in _slips().items():
+                slip_run = _run(slip, lr, eps)
+                if not isinstance(slip_run, Feedback) and _same(ss, slip_run[1]):  # x and s must both match
+                    mistakes[hint] = slip_run[0]
+        verdict = compare(xs, expected_x, symbol="x", mistakes=mistakes, setup=setup)
+        if not verdict.passed:
+            if typed and "Hint:" not in verdict.message:
+                return _diagnosis(verdict, _typed_in_hint(typed).strip())
+            return _diagnosis(verdict, _first_wrong_output(xs, ss, calls, lr, eps))
+        first, used, *_ = compare(ss, expected_s, symbol="s", setup=setup).message.splitlines()
+        return Feedback(False, "\n".join([first.replace("✗ Not yet.", "✗ Not yet: every x is right, but s is not.", 1),
+                                          used, "  Hint: return the same s_t = s_{t−1} + g_t² that your step "
+                                          "divided by: the next step builds on it."]))
+    return Feedback(True, f"✓ Correct: all {CHECK['steps']} steps of x and s match helpers.optimizers.AdaGrad "
+                          f"(ε outside the root, as in PyTorch), with α = {CHECK['lr']:g}, ε = {CHECK['eps']:g} and "
+                          f"again with α = {CHECK_AGAIN['lr']:g}, ε = {CHECK_AGAIN['eps']:g}.")

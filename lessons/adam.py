@@ -37,8 +37,17 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
 from helpers.optimizers import SGD, Adam, AdamW, AMSGrad, Momentum, RMSProp, run, steps_to_converge, trace
 from helpers.plotting import DATA_STYLE, OKABE_ITO, new_figure, style
-from helpers.surfaces import Surface, beale, curvatures, elongated_quadratic, quadratic, rosenbrock, saddle
-from lessons.checks import Feedback, attempt, compare
+from helpers.surfaces import (
+    Surface,
+    beale,
+    curvatures,
+    elongated_quadratic,
+    quadratic,
+    rosenbrock,
+    rotated_quadratic,
+    saddle,
+)
+from lessons.checks import Feedback, attempt, compare, ignored_arguments, unpack_result
 from lessons.playground import Contender, Playground, divergence_step
 from lessons.widgets import beta_slider, lr_slider, toggle
 
@@ -263,21 +272,19 @@ def invariance_table(lr: float = 0.1, steps: int = 300, degrees: float = 45.0) -
 
     - ``"per coordinate"``: ``rescaled_bowl()`` against the bowl, for ε = 0 and ε = 10⁻⁸;
     - ``"loss × 1e-6"``: the bowl's loss times 10⁻⁶ against the bowl, for ε = 0 and ε = 10⁻⁸;
-    - ``"turned"``: the bowl turned by ``degrees`` (``lessons.adagrad.rotated_bowl``); the path is
+    - ``"turned"``: the bowl turned by ``degrees`` (``helpers.surfaces.rotated_quadratic``, lesson 04's); the path is
       turned back before the comparison.  For Adam (ε = 0) and for GD with the same α.
 
     Each entry is the largest ‖difference‖∞ between the paths over ``steps`` steps.  Also
     ``"steps"``: steps to within 10⁻³ of the minimum, unturned and turned, for Adam and GD.
     """
-    from lessons.adagrad import rotated_bowl  # the same turned bowl lesson 04 shows
-
     bowl = elongated_quadratic()
     out = {}
     for key, other in (("per coordinate", rescaled_bowl()), ("loss × 1e-6", bowl.scaled(1e-6))):
         out[key] = {eps: float(np.abs(run(Adam(lr, eps=eps), bowl.grad, bowl.start, steps)
                                      - run(Adam(lr, eps=eps), other.grad, other.start, steps)).max())
                     for eps in (0.0, 1e-8)}
-    turned = rotated_bowl(degrees)
+    turned = rotated_quadratic(degrees)  # the same turned bowl as lesson 04
     theta = np.deg2rad(degrees)
     R = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
     start = R @ bowl.start  # the bowl's start, turned with it
@@ -403,7 +410,7 @@ class StepPanel:
         ax.set_ylabel(r"$\|x_k - x_{k-1}\|_\infty\,/\,\alpha$")
         ax.set_title("step size in units of α")
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+        ax.legend(loc="upper right", fontsize=10, framealpha=0.9)
 
     def update(self, ax, traces, surface: Surface, params: dict) -> None:
         shown = []
@@ -451,16 +458,10 @@ def _beta2_slider(value: float = 0.999):
     return slider
 
 
-#: The loss panel's label, typeset (the shared playground writes it as plain text).
-LOSS_LABEL = r"$f(x_k) - f^*$"
+class AdamPlayground(Playground):
+    """The shared playground, its legends large enough to read when projected."""
 
-
-class TypesetPlayground(Playground):
-    """The shared playground with its loss axis labelled in mathtext."""
-
-    def draw(self, params: dict) -> None:
-        self.ax_loss.set_ylabel(LOSS_LABEL)
-        super().draw(params)
+    legend_fontsize = 10
 
 
 def adam_playground() -> Playground:
@@ -477,7 +478,7 @@ def adam_playground() -> Playground:
         corrected = "on" if p["bias_correction"] else "OFF"
         return f"α = {p['lr']:.2g}\nβ₁ = {p['beta1']:.2f}, β₂ = {p['beta2']:.4f}, bias correction {corrected}"
 
-    return TypesetPlayground(
+    return AdamPlayground(
         contenders=[Contender("GD", lambda p: SGD(p["lr"])), Contender("Adam", make_adam)],
         controls={"lr": lr_slider(0.1, -4, 0), "beta1": _beta1_slider(), "beta2": _beta2_slider(),
                   "bias_correction": toggle(True, "bias correction (m̂, v̂)")},
@@ -496,7 +497,7 @@ def race() -> Playground:
     α is every contender's learning rate; β₁ is momentum's β and Adam's β₁; β₂ is RMSProp's β
     and Adam's β₂.
     """
-    return TypesetPlayground(
+    return AdamPlayground(
         contenders=RACE,
         controls={"lr": lr_slider(RACE_DEFAULTS["lr"], -4, 0), "beta1": _beta1_slider(RACE_DEFAULTS["beta1"]),
                   "beta2": _beta2_slider(RACE_DEFAULTS["beta2"])},
@@ -763,9 +764,9 @@ def _slipped_step(x, g, m, v, t, lr, beta1, beta2, eps, slip=None):
     """Adam's step, or the step a learner writes with one known ``slip`` (see ``_SLIPS``); returns (x, m, v)."""
     if slip == "swapped betas":
         beta1, beta2 = beta2, beta1
-    m_new = beta1 * m + (1 if slip == "no (1 - beta1)" else 1 - beta1) * g
+    m_new = beta1 * m + {"no (1 - beta1)": 1, "0.1 for (1 - beta1)": 0.1}.get(slip, 1 - beta1) * g
     g2 = g if slip == "g in v" else g**2
-    v_new = beta2 * v + (1 if slip == "no (1 - beta2)" else 1 - beta2) * g2
+    v_new = beta2 * v + {"no (1 - beta2)": 1, "0.001 for (1 - beta2)": 0.001}.get(slip, 1 - beta2) * g2
     t_c = {"t - 1": t - 1, "t + 1": t + 1}.get(slip, t)
     m_hat = m_new if slip in ("no correction", "m not m_hat") else m_new / (1 - beta1**t_c)
     v_hat = v_new if slip in ("no correction", "v not v_hat") else v_new / (1 - beta2**t_c)
@@ -780,6 +781,8 @@ def _slipped_step(x, g, m, v, t, lr, beta1, beta2, eps, slip=None):
     else:
         denominator = np.sqrt(v_hat) + eps
     x_new = x - lr * numerator / denominator
+    if slip == "uphill":
+        x_new = 2 * x - x_new
     if slip == "hats as state":
         return x_new, m_hat, v_hat
     return x_new, m_new, v_new
@@ -811,17 +814,29 @@ _SLIPS = {
     "hats as state": "you returned m̂ and v̂ as the new state: return the uncorrected m_t and v_t (the "
                      "correction is recomputed from them at every step).",
     "swapped betas": "your values match β₁ and β₂ swapped: β₁ (0.9) is for m, β₂ (0.999) for v.",
+    "uphill": "your step goes uphill: subtract α·m̂_t/(√v̂_t + ε) from x, do not add it.",
+}
+
+#: Slips only a run with other β₁, β₂ shows (at the defaults 0.1 is 1 − β₁ and 0.001 is 1 − β₂).
+_SLIPS_AGAIN = {
+    "0.1 for (1 - beta1)": "your m_t = β₁ m_{t−1} + 0.1 g_t: 0.1 is 1 − β₁ only for β₁ = 0.9. Write (1 - beta1).",
+    "0.001 for (1 - beta2)": "your v_t = β₂ v_{t−1} + 0.001 g_t²: 0.001 is 1 − β₂ only for β₂ = 0.999. Write "
+                             "(1 - beta2).",
 }
 
 
-def _exercise_problem():
+#: A second run with other hyperparameters: a step with a number typed in for one of them passes the first only.
+EXERCISE_AGAIN = {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6}
+
+
+def _exercise_problem(hyper: Mapping | None = None):
     s = elongated_quadratic()
-    return s.grad, np.array(EXERCISE["start"]), EXERCISE["steps"], EXERCISE["hyper"]
+    return s.grad, np.array(EXERCISE["start"]), EXERCISE["steps"], dict(hyper or EXERCISE["hyper"])
 
 
-def _run_steps(step: Callable, slip=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _run_steps(step: Callable, slip=None, hyper: Mapping | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """x_1..x_n, m_1..m_n, v_1..v_n of the exercise problem with ``step`` (a reference step and ``slip``)."""
-    grad, x, steps, hyper = _exercise_problem()
+    grad, x, steps, hyper = _exercise_problem(hyper)
     m = v = np.zeros_like(x)
     xs, ms, vs = [], [], []
     with np.errstate(all="ignore"):
@@ -831,38 +846,47 @@ def _run_steps(step: Callable, slip=None) -> tuple[np.ndarray, np.ndarray, np.nd
     return np.array(xs), np.array(ms), np.array(vs)
 
 
-def _learner_steps(adam_step: Callable):
+def exercise_setup(hyper: Mapping | None = None) -> str:
+    """What the check runs, in the notebook's names, so that every number it prints can be recomputed by hand."""
+    h = dict(hyper or EXERCISE["hyper"])
+    x0 = ", ".join(f"{v:g}" for v in EXERCISE["start"])
+    return (f"α = {h['lr']:g}, β₁ = {h['beta1']:g}, β₂ = {h['beta2']:g}, ε = {h['eps']:g}, {EXERCISE['steps']} steps "
+            f"(t = 1…{EXERCISE['steps']}) on f(w, b) = 0.1 w² + 2 b² from x_0 = ({x0}) with m_0 = v_0 = (0, 0), "
+            "each step given g = surface.grad(x) at the current x")
+
+
+def _learner_steps(adam_step: Callable, hyper: Mapping, setup: str):
     """Run the learner's ``adam_step`` on the exercise problem.
 
     Returns ``(xs, ms, vs, calls)``: x_1..x_n, m_1..m_n, v_1..v_n and, per step, the
-    arguments it was given; or a ``Feedback`` explaining why its result cannot be used.
+    arguments it was given; or a ``Feedback`` explaining why its result cannot be used
+    (each result is checked, three arrays shaped like x, before the surface sees it).
     """
-    grad, x, steps, hyper = _exercise_problem()
+    grad, x, steps, hyper = _exercise_problem(hyper)
     m = v = np.zeros_like(x)
     xs, ms, vs, calls = [], [], [], []
     name = getattr(adam_step, "__name__", "adam_step")
-    with np.errstate(all="ignore"):
-        for t in range(1, steps + 1):
-            g = grad(x)
-            calls.append((x, g, m, v, t))
-            result, problem = attempt(adam_step, x.copy(), g.copy(), m.copy(), v.copy(), t, *hyper.values(),
-                                      name=name)
-            if problem is not None:
-                return problem
-            if not (isinstance(result, (tuple, list)) and len(result) == 3):
-                return Feedback(False, f"✗ {name} should return three things, (x, m, v): the new point and the "
-                                       f"new moments; it returned {type(result).__name__} {result!r:.60}.")
-            try:
-                x, m, v = (np.array(r, dtype=float).reshape(x.shape) for r in result)
-            except (TypeError, ValueError):
-                return Feedback(False, f"✗ {name} should return (x, m, v), three arrays shaped like x "
-                                       f"{x.shape}; it returned {result!r:.80}.")
-            xs.append(x), ms.append(m), vs.append(v)
+    name = "adam_step" if name == "<lambda>" else name
+    for t in range(1, steps + 1):
+        g = grad(x)
+        calls.append((x, g, m, v, t))
+        result, problem = attempt(adam_step, x.copy(), g.copy(), m.copy(), v.copy(), t, *hyper.values(),
+                                  name=name, setup=setup)
+        if problem is None:
+            arrays, problem = unpack_result(result, ("x", "m", "v"), x.shape, name=name, step=t, setup=setup)
+        if problem is not None:
+            return problem
+        x, m, v = arrays
+        xs.append(x), ms.append(m), vs.append(v)
     return np.array(xs), np.array(ms), np.array(vs), calls
 
 
 def _vector(value) -> str:
     return "(" + ", ".join(f"{float(u):.4g}" for u in np.ravel(value)) + ")"
+
+
+def _same(a, b) -> bool:
+    return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True))
 
 
 _EQUATIONS = {
@@ -872,9 +896,8 @@ _EQUATIONS = {
 }
 
 
-def _first_wrong_output(outputs, calls) -> str:
+def _first_wrong_output(outputs, calls, hyper: Mapping) -> str:
     """Replay each call with the reference step: the first output (m, v or x) that differs, given the same inputs."""
-    hyper = EXERCISE["hyper"]
     with np.errstate(all="ignore"):
         for (x, g, m, v, t), (x_out, m_out, v_out) in zip(calls, outputs, strict=False):
             x_ref, m_ref, v_ref = _slipped_step(x, g, m, v, t, **hyper)
@@ -885,28 +908,13 @@ def _first_wrong_output(outputs, calls) -> str:
     return "Each of your steps is right given its inputs: check what you return (x, m, v), in that order."
 
 
-def exercise_setup() -> str:
-    """The check's run in one line, so that every number it prints can be reproduced by hand."""
-    h = EXERCISE["hyper"]
-    x0 = ", ".join(f"{v:g}" for v in EXERCISE["start"])
-    return (f"The check's run: 0.1 w² + 2 b² from ({x0}), α = {h['lr']:g}, β₁ = {h['beta1']:g}, "
-            f"β₂ = {h['beta2']:g}, ε = {h['eps']:g}, m_0 = v_0 = 0, {EXERCISE['steps']} steps "
-            f"(t = 1…{EXERCISE['steps']}).")
-
-
-def _with_setup(feedback: Feedback) -> Feedback:
-    if feedback.passed:
-        return feedback
-    return Feedback(False, f"{feedback.message}\n  {exercise_setup()}")
-
-
 _ORDER = ("x", "m", "v")
 
 
-def _order_slip(outputs, calls, name: str = "adam_step") -> str | None:
+def _order_slip(outputs, calls, hyper: Mapping, name: str = "adam_step") -> str | None:
     """If the first call's three results are the right values in the wrong order, say which order."""
     (x, g, m, v, t), yours = calls[0], outputs[0]
-    right = _slipped_step(x, g, m, v, t, **EXERCISE["hyper"])
+    right = _slipped_step(x, g, m, v, t, **hyper)
     with np.errstate(all="ignore"):
         for order in itertools.permutations(range(3)):
             if order != (0, 1, 2) and all(np.allclose(yours[k], right[j], rtol=1e-9, atol=1e-15)
@@ -917,35 +925,94 @@ def _order_slip(outputs, calls, name: str = "adam_step") -> str | None:
     return None
 
 
+_HYPER = (("lr", "α (lr)"), ("beta1", "β₁ (beta1)"), ("beta2", "β₂ (beta2)"), ("eps", "ε (eps)"))
+
+
+def _typed_in(adam_step: Callable, calls: list, hyper: Mapping, other: Mapping) -> list[str]:
+    """The hyperparameters whose value does not change the learner's result (a number typed in for them)."""
+    x, g, m, v, t = calls[min(1, len(calls) - 1)]  # the second call: m and v are no longer 0
+    changes = {5 + k: other[key] for k, (key, _) in enumerate(_HYPER)}
+    ignored = ignored_arguments(adam_step, (x, g, m, v, t, *hyper.values()), changes)
+    return [symbol for k, (_, symbol) in enumerate(_HYPER) if 5 + k in ignored]
+
+
+def _replace_generic(message: str, extra: str) -> str:
+    """``compare``'s failure with its generic last line replaced by ``extra``."""
+    lines = [line for line in message.splitlines()
+             if not line.startswith(("  The very first step differs", "  Steps before"))]
+    return "\n".join([*lines, f"  {extra}"])
+
+
 def check_adam_step(adam_step: Callable) -> Feedback:
     """Check the learner's ``adam_step(x, g, m, v, t, lr, beta1, beta2, eps) -> (x, m, v)``.
 
     Runs it for 10 steps (the paper's defaults, on the elongated quadratic from (4, 0.001),
     where b's gradient is tiny, so that where ε sits shows) and compares x_1..x_10 with
-    ``helpers.optimizers.Adam``.  A wrong answer gets the first step that differs and,
-    if its values match a known slip, that slip's hint; otherwise the first of m_t, v_t
-    or x_t that is wrong given the very inputs the learner's function received.
+    ``helpers.optimizers.Adam``.  A wrong answer gets the first step that differs and, if
+    its values (x, m and v) match a known slip, that slip's hint; a result that ignores a
+    hyperparameter is told so; otherwise the first of m_t, v_t or x_t that is wrong given
+    the very inputs the learner's function received.  A step that passes is run again
+    with α = 0.01, β₁ = 0.8, β₂ = 0.99, ε = 10⁻⁶ (``EXERCISE_AGAIN``), so that a number typed
+    in (0.1 for 1 − β₁) cannot pass by luck; then its m and v are compared too.
     """
-    learner = _learner_steps(adam_step)
-    if isinstance(learner, Feedback):
-        return learner
-    xs, ms, vs, calls = learner
-    swapped = _order_slip(list(zip(xs, ms, vs, strict=True)), calls, getattr(adam_step, "__name__", "adam_step"))
-    if swapped:
-        return _with_setup(Feedback(False, swapped))
-    grad, x0, steps, hyper = _exercise_problem()
-    expected = run(Adam(**hyper), grad, x0, steps)[1:]
-    mistakes = {hint: _run_steps(_slipped_step, slip)[0] for slip, hint in _SLIPS.items()}
-    verdict = compare(xs, expected, symbol="x", mistakes=mistakes,
-                      success="Your step is Adam's: it matches helpers.optimizers.Adam for 10 steps.")
-    if verdict.passed or "Hint:" in verdict.message:
-        return _with_setup(verdict)
-    first_line = verdict.message.splitlines()[0]
-    if not np.all(np.isfinite(xs)):
-        return _with_setup(Feedback(False, f"{first_line}\n  Hint: some of your x are not numbers (inf or nan): a "
-                                           "division by zero? 1 − β^(t−1) is 0 on the first step; the square root "
-                                           "of a negative v is nan."))
-    return _with_setup(Feedback(False, f"{first_line}\n  {_first_wrong_output(zip(xs, ms, vs, strict=False), calls)}"))
+    name = getattr(adam_step, "__name__", "adam_step")
+    name = "adam_step" if name == "<lambda>" else name
+    first = dict(EXERCISE["hyper"])
+    for k, (hyper, other) in enumerate(((first, EXERCISE_AGAIN), (dict(EXERCISE_AGAIN), first))):
+        setup = exercise_setup(hyper)
+        used = f"  The check used: {setup}."
+        learner = _learner_steps(adam_step, hyper, setup)
+        if isinstance(learner, Feedback):
+            return learner
+        xs, ms, vs, calls = learner
+        swapped = _order_slip(list(zip(xs, ms, vs, strict=True)), calls, hyper, name)
+        if swapped:
+            return Feedback(False, f"{swapped}\n{used}")
+        grad, x0, steps, _ = _exercise_problem(hyper)
+        tr = trace(Adam(**hyper), grad, x0, steps)
+        expected = tr.path[1:]
+        if _same(xs, expected):
+            continue
+        typed = _typed_in(adam_step, calls, hyper, other)
+        because = (f"Hint: your step's result does not change when {' or '.join(typed)} does: is a number typed in "
+                   "where that argument belongs?" if typed else "")
+        mistakes = {}
+        for slip, hint in (_SLIPS_AGAIN if k else _SLIPS).items():
+            x_slip, m_slip, v_slip = _run_steps(_slipped_step, slip, hyper)
+            if _same(ms, m_slip) and _same(vs, v_slip):  # a slip is named when x, m and v all match it
+                mistakes[hint] = x_slip
+        verdict = compare(xs, expected, symbol="x", mistakes=mistakes, setup=setup)
+        if k == 1:  # right in the first run, wrong in this one
+            mismatch, _, *rest = verdict.message.splitlines()
+            hint = next((line for line in rest if line.startswith("  Hint:")), None)
+            return Feedback(False, "\n".join([
+                f"✗ Not yet: your step is right with the paper's defaults (the first run), but not with α = "
+                f"{hyper['lr']:g}, β₁ = {hyper['beta1']:g}, β₂ = {hyper['beta2']:g}, ε = {hyper['eps']:g}: "
+                + mismatch.replace("✗ Not yet. ", ""), used,
+                hint or f"  {because or 'Hint: is a number typed in somewhere, where α, β₁, β₂ or ε belongs?'}"]))
+        if "Hint:" in verdict.message:
+            return verdict
+        if not np.all(np.isfinite(xs)):
+            return Feedback(False, _replace_generic(verdict.message, "Hint: some of your x are not numbers (inf or "
+                                                    "nan): a division by zero? 1 − β^(t−1) is 0 on the first step; "
+                                                    "the square root of a negative v is nan."))
+        return Feedback(False, _replace_generic(verdict.message, because or _first_wrong_output(
+            zip(xs, ms, vs, strict=False), calls, hyper)))
+    passed = (f"✓ Correct: all {EXERCISE['steps']} steps of x match helpers.optimizers.Adam, with the paper's "
+              f"defaults and again with α = {EXERCISE_AGAIN['lr']:g}, β₁ = {EXERCISE_AGAIN['beta1']:g}, "
+              f"β₂ = {EXERCISE_AGAIN['beta2']:g}, ε = {EXERCISE_AGAIN['eps']:g}.")
+    m_expected, v_expected = tr.history("m")[1:], tr.history("v")[1:]
+    if _same(ms, m_expected) and _same(vs, v_expected):
+        return Feedback(True, f"{passed} Your m and v match too: your step is Adam's.")
+    if _same(ms, -m_expected) and _same(vs, v_expected):
+        return Feedback(True, f"{passed}\n  Your m is −m: you average −g and add the step to x. The same optimizer; "
+                              "Adam's m (and PyTorch's exp_avg) averages g itself.")
+    symbol, yours, right = ("m", ms, m_expected) if not _same(ms, m_expected) else ("v", vs, v_expected)
+    mismatch, *_ = compare(yours, right, symbol=symbol, setup=setup).message.splitlines()
+    return Feedback(False, "\n".join([mismatch.replace("✗ Not yet.", f"✗ Not yet: every x is right, but {symbol} "
+                                                         "is not.", 1), f"  The check used: {setup}.",
+                                      f"  Hint: return the uncorrected {symbol}_t that your step used: "
+                                      f"{_EQUATIONS[symbol]}."]))
 
 
 # --- static figures -----------------------------------------------------------------------
@@ -995,7 +1062,7 @@ def idea_figure(beta1: float = PAPER["beta1"], beta2: float = PAPER["beta2"]):
     left.set_xlabel("step t")
     left.set_ylabel("gradient (any unit)")
     left.set_title(f"what Adam tracks (β₁ = {beta1:g}, β₂ = {beta2:g})")
-    left.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    left.legend(loc="lower left", fontsize=10, framealpha=0.9)
     right.plot(t, q["step"], label=r"step ÷ α $= \hat m_t / (\sqrt{\hat v_t} + \varepsilon)$", **DATA_STYLE["window"])
     right.axhspan(-1, 1, color=OKABE_ITO["sky blue"], alpha=0.15, label="±α: typical, not a bound (section 5)")
     right.axhline(0, color=OKABE_ITO["black"], linewidth=0.6)
@@ -1003,7 +1070,7 @@ def idea_figure(beta1: float = PAPER["beta1"], beta2: float = PAPER["beta2"]):
     right.set_xlabel("step t")
     right.set_ylabel("step in units of α")
     right.set_title("the step: ≈ α where g is consistent, smaller where it is noise")
-    right.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    right.legend(loc="upper right", fontsize=10, framealpha=0.9)
     return fig
 
 
@@ -1023,5 +1090,5 @@ def bias_correction_figure(beta1: float = PAPER["beta1"], beta2: float = PAPER["
     ax.set_ylabel("step size ÷ α")
     ax.set_title(f"Adam's steps under a constant gradient (β₁ = {beta1:g}, β₂ = {beta2:g})")
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="upper right", fontsize=9, framealpha=0.9)
+    ax.legend(loc="upper right", fontsize=10, framealpha=0.9)
     return fig

@@ -30,7 +30,8 @@ from lessons.widgets import LiveFigure, beta_slider, toggle
 
 __all__ = [
     "YEAR", "DAYS_SHOWN", "unrolled_average", "memory_row", "start_bias", "seasonal_cycle", "peak_delay",
-    "wiggle", "describe_average", "tradeoff_row", "cost_per_step", "time_averages", "data_figure", "weights_figure",
+    "wiggle", "describe_average", "tradeoff_row", "white_noise_variance", "noise_table", "cost_per_step",
+    "time_averages", "data_figure", "weights_figure",
     "lag_figure", "window_figure", "SmoothingExplorer", "WIDGETS", "EXERCISE_BETAS", "exercise_series",
     "exercise_setup",
     "slips", "check_ewma",
@@ -154,6 +155,49 @@ def tradeoff_row(beta: float, theta=None) -> dict:
     return {"beta": beta, "window": effective_window(beta), **describe_average(ewma(theta, beta), theta)}
 
 
+# --- how much noise it removes ------------------------------------------------------------------
+
+def white_noise_variance(beta: float, sigma: float = 1.0, t: int | None = None) -> float:
+    r"""The variance of :math:`v_t` when :math:`\theta_t` is white noise (independent, variance σ²).
+
+    From the weights :math:`(1-\beta)\beta^k`, whose squares add up for independent values:
+
+    .. math::
+        \operatorname{Var} v_t = \sigma^2 (1-\beta)^2 \sum_{k=0}^{t-1} \beta^{2k}
+            = \frac{1-\beta}{1+\beta}\,(1-\beta^{2t})\,\sigma^2
+            \;\to\; \frac{1-\beta}{1+\beta}\,\sigma^2 \quad (t \to \infty,\ ``t=None``).
+    """
+    if not 0 <= beta < 1:
+        raise ValueError(f"beta must be in [0, 1); got beta={beta!r}.")
+    if not (math.isfinite(sigma) and sigma >= 0):
+        raise ValueError(f"sigma must be a finite number >= 0; got sigma={sigma!r}.")
+    fading = 1.0 if t is None else 1 - beta ** (2 * t)
+    return (1 - beta) / (1 + beta) * fading * sigma**2
+
+
+def noise_table(betas=(0.5, 0.9, 0.98), sigma: float = 1.0, runs: int = 4000, steps: int = 500,
+                seed: int = 0) -> list[dict]:
+    r"""``white_noise_variance`` against a simulation: ``runs`` series of ``steps`` white-noise values.
+
+    Each series is averaged with the recursion :math:`v_t = \beta v_{t-1} + (1-\beta)\theta_t` from
+    :math:`v_0 = 0` (all series at once, one step at a time), and the variance of the last
+    :math:`v_t` is taken across the series (by t = ``steps`` the formula has reached its limit).
+    Per β: ``formula`` (the limit), ``simulated``, ``divided_by`` (σ² over the formula) and ``twice_window``
+    (:math:`2/(1-\beta)`, what ``divided_by`` approaches as β → 1).
+    """
+    theta = np.random.default_rng(seed).normal(0.0, sigma, size=(steps, runs))
+    rows = []
+    for beta in betas:
+        v = np.zeros(runs)  # v_0 = 0 in every series
+        for theta_t in theta:
+            v = beta * v + (1 - beta) * theta_t  # v_t = β v_{t−1} + (1 − β) θ_t
+        formula = white_noise_variance(beta, sigma)
+        rows.append({"beta": beta, "formula": formula,
+                     "simulated": float(np.var(v)), "divided_by": sigma**2 / formula,
+                     "twice_window": 2 * effective_window(beta)})
+    return rows
+
+
 # --- why it is cheap -------------------------------------------------------------------------------
 
 def cost_per_step(window: int) -> dict:
@@ -234,7 +278,7 @@ def weights_figure(beta: float = 0.9, window: int = 10, days: int = 40):
     axes[0].set_title("weights on a linear axis")
     axes[1].set_title("log axis: exponential decay is a straight line")
     axes[1].set_ylim(ewma_w[-1] / 2, 0.3)
-    axes[0].legend(loc="upper left", fontsize=8)
+    axes[0].legend(loc="upper left", fontsize=10)
     return fig
 
 
@@ -254,7 +298,7 @@ def lag_figure(betas=(0.9, 0.98), year: int = 2013):
             color=OKABE_ITO["reddish purple"], linestyle="-.", linewidth=2)
     ax.set_xlim(np.datetime64(f"{year}-01-01"), np.datetime64(f"{year + 1}-01-01"))
     ax.set_title(f"Smoother is later: the averages of {year}")
-    ax.legend(loc="lower center", fontsize=8)
+    ax.legend(loc="lower center", fontsize=10)
     return fig
 
 
@@ -308,7 +352,7 @@ class SmoothingExplorer(LiveFigure):
         ax.set_ylabel("weight")
         ax.yaxis.set_major_locator(MaxNLocator(4))
         ax.grid(True, axis="y", alpha=0.3)
-        ax.legend(loc="upper left", fontsize=8, ncols=2)
+        ax.legend(loc="upper left", fontsize=10, ncols=2)
         for axis in (self.ax_series, ax):  # room for tick labels from "35" to "0.0012": no re-layout on a move
             axis.yaxis.set_label_coords(-0.075, 0.5)
         super().__init__(fig, {"beta": beta_slider(beta, min=0.5, max=0.999),
@@ -321,7 +365,7 @@ class SmoothingExplorer(LiveFigure):
         days_back = round(self.delay) if shift else 0
         self.average_line.set_data(self.dates - np.timedelta64(days_back, "D"), v)
         self.average_line.set_label(f"EWMA $v_t$, shifted back {_days(days_back)}" if shift else "EWMA $v_t$")
-        self.ax_series.legend(loc="lower right", fontsize=8)
+        self.ax_series.legend(loc="lower right", fontsize=10)
         window = effective_window(beta)
         self.ax_series.set_title(f"β = {beta:.3f}: averages about the last 1/(1 − β) = {window:.0f} days; "
                                  f"its seasonal peak comes {_days(self.delay)} late", fontsize=11)
@@ -355,12 +399,15 @@ def slips(theta, beta: float) -> dict[str, np.ndarray]:
     """What the common wrong versions of the recursion return, keyed by the hint that explains them."""
     theta = np.asarray(theta, dtype=float)
 
-    def recursion(a, b, v0):
+    def recursion(a, b, v0, values=theta):
         v, out = v0, []
-        for theta_t in theta:
+        for theta_t in values:
             v = a * v + b * theta_t
             out.append(v)
         return np.array(out)
+
+    def recursion_of(values):
+        return recursion(beta, 1 - beta, 0.0, values)
 
     right = ewma(theta, beta)
     t = np.arange(1, len(theta) + 1)
@@ -374,6 +421,9 @@ def slips(theta, beta: float) -> dict[str, np.ndarray]:
         "your values match starting from v_0 = θ_1 (or setting v_1 = θ_1): the recursion starts from v_0 = 0, so "
         "v_1 = (1 − β)·θ_1. Starting at 0 does make the first values too small; lesson 02 fixes that properly.":
             recursion(beta, 1 - beta, theta[0]),
+        "your v_t uses the day before, θ_{t−1}: with a 0-based loop index i, today is theta[i] (that is "
+        "θ_{i+1}); theta[i - 1] is yesterday, and at i = 0 it is the last day of the list.":
+            recursion_of(np.roll(theta, 1)),
         "your values are v_0, v_1, …, v_{t−1}: one step late. Append v after updating it with θ_t, so that the "
         "list holds v_1 … v_t.":
             np.concatenate([[0.0], right[:-1]]),
@@ -416,7 +466,8 @@ def check_ewma(fn) -> Feedback:
                                    f"\n  The check used: {setup}.")
         if values is not None and values.shape == (len(theta) + 1,) and np.allclose(values[1:], expected):
             return Feedback(False, f"✗ Not yet. It returned {len(theta) + 1} values for {len(theta)} days: "
-                                   "v_0 = 0 is in the list. Return v_1, …, v_t only (one value per θ).")
+                                   "v_0 = 0 is in the list. Return v_1, …, v_t only (one value per θ)."
+                                   f"\n  The check used: {setup}.")
         mistakes = slips(theta, beta)
         for other in EXERCISE_BETAS:
             if other != beta:

@@ -28,7 +28,8 @@ from lessons.checks import Feedback, attempt, compare
 from lessons.widgets import LiveFigure, beta_slider, toggle
 
 __all__ = [
-    "weight_totals", "start_bias", "negligible_after", "correction_table", "adam_second_moment",
+    "weight_totals", "start_bias", "negligible_after", "correction_table", "first_values", "right_edge",
+    "adam_second_moment",
     "adam_step_sizes", "cold_start_figure", "CorrectionExplorer", "exercise_data", "exercise_setup", "slips",
     "check_bias_corrected_ewma", "WIDGETS",
 ]
@@ -92,6 +93,29 @@ def correction_table(betas, multiples=(1, 2, 5), tol: float = 0.01) -> list[dict
     return rows
 
 
+def first_values(beta: float = 0.98) -> dict[str, float]:
+    r"""Day 1 of the data: :math:`\theta_1`, :math:`v_1 = (1-\beta)\theta_1`, :math:`\hat v_1 = v_1/(1-\beta)`.
+
+    What lesson 02's first question quotes (the explorer's corrected curve starts at θ_1).
+    """
+    theta = seattle_temperatures(1)[1]
+    return {"theta": float(theta[0]), "v": float(ewma(theta, beta)[0]),
+            "v_hat": float(ewma(theta, beta, bias_correction=True)[0])}
+
+
+def right_edge(beta: float = 0.999, recent: int = 30, days: int = MONTHS) -> dict:
+    r"""The explorer's last day (29 April 2012): :math:`\hat v_t` and :math:`v_t` there, against plain means.
+
+    ``mean``: the plain mean of all ``days`` days so far; ``recent``: the mean of the last ``recent``
+    days.  With a window :math:`1/(1-\beta)` much longer than ``days``, :math:`\hat v_t` is close to
+    ``mean``: the correction removes the pull towards 0, not the lag.
+    """
+    dates, theta = seattle_temperatures(days)
+    return {"days": days, "date": str(dates[-1]), "v": float(ewma(theta, beta)[-1]),
+            "v_hat": float(ewma(theta, beta, bias_correction=True)[-1]), "mean": float(theta.mean()),
+            "recent": float(theta[-recent:].mean())}
+
+
 def _constant_gradient(g: float) -> Callable[[np.ndarray], np.ndarray]:
     return lambda x: np.full_like(x, g)
 
@@ -139,7 +163,7 @@ def cold_start_figure(beta: float = 0.98, days: int = 60, t_weights: int = 10):
     ax.set_xlabel("day t (t = 1 is 1 January 2012)")
     ax.set_ylabel("temperature (°C)")
     ax.set_title(f"Seattle, first {days} days of 2012, β = {beta:.2f}: $v_t$ starts near 0 °C", fontsize=10)
-    ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
+    ax.legend(loc="lower right", fontsize=10, framealpha=0.9)
     ax.grid(True, alpha=0.3)
 
     i = np.arange(1, t_weights + 1)
@@ -153,7 +177,7 @@ def cold_start_figure(beta: float = 0.98, days: int = 60, t_weights: int = 10):
     ax_w.set_xlabel(r"day i of $\theta_i$")
     ax_w.set_ylabel("weight")
     ax_w.set_title(f"the weights of $v_{{{t_weights}}}$ sum to $1-\\beta^{{{t_weights}}}$", fontsize=10)
-    ax_w.legend(loc="upper left", fontsize=8, framealpha=0.9)
+    ax_w.legend(loc="upper left", fontsize=10, framealpha=0.9)
     ax_w.set_ylim(0, 1.35 * w_hat.max())
     return fig
 
@@ -201,7 +225,7 @@ class CorrectionExplorer(LiveFigure):
         self.negligible_lines = [a.axvline(0, linestyle=":", **look) for a in (ax, share)]
         self.window_lines[1].set_label(r"one window, $t = 1/(1-\beta)$")
         self.negligible_lines[1].set_label("correction < 1 % from here")
-        share.legend(loc="lower right", fontsize=8, framealpha=0.9)
+        share.legend(loc="lower right", fontsize=10, framealpha=0.9)
         super().__init__(fig, {"beta": beta_slider(beta, 0.5, 0.999, 0.001),
                                "corrected": toggle(corrected, "bias correction v̂ = v / (1 − βᵗ)")})
 
@@ -224,7 +248,7 @@ class CorrectionExplorer(LiveFigure):
             line.set_visible(negligible <= self.days)
 
         shown = [self.data_line, self.v_line] + ([self.v_hat_line] if corrected else [])
-        self.ax.legend(handles=shown, loc="lower right", fontsize=8, framealpha=0.9)
+        self.ax.legend(handles=shown, loc="lower right", fontsize=10, framealpha=0.9)
         state = "with the correction" if corrected else "without the correction"
         self.ax.set_title(f"{self.caption}, β = {beta:.3f}, {state}", fontsize=10)
         off = {True: "", False: " (off this chart)"}
@@ -246,17 +270,18 @@ WIDGETS: dict[str, Callable[[], LiveFigure]] = {"correction explorer": Correctio
 # --- the exercise -------------------------------------------------------------------------------------------
 
 EXERCISE_BETA = 0.9
+EXERCISE_BETAS = (EXERCISE_BETA, 0.98)  # then β = 0.98, the lesson's: a 0.1 typed in for 1 − β shows up there
 EXERCISE_DAYS = 30
 
 
 def exercise_data() -> tuple[np.ndarray, float]:
-    """The check's input: the first 30 daily maxima (°C) and β = 0.9."""
+    """The check's input: the first 30 daily maxima (°C) and its first β, 0.9 (``EXERCISE_BETAS`` has both)."""
     return seattle_temperatures(EXERCISE_DAYS)[1], EXERCISE_BETA
 
 
-def exercise_setup() -> str:
-    """What the check runs, in the notebook's own names: ``ewma(theta[:30], 0.9, bias_correction=True)`` is expected."""
-    return (f"β = {EXERCISE_BETA}, θ = theta[:{EXERCISE_DAYS}] (the first {EXERCISE_DAYS} days of 2012), "
+def exercise_setup(beta: float = EXERCISE_BETA) -> str:
+    """What the check runs, in the notebook's names: ``ewma(theta[:30], beta, bias_correction=True)`` is expected."""
+    return (f"β = {beta}, θ = theta[:{EXERCISE_DAYS}] (the first {EXERCISE_DAYS} days of 2012), "
             "from v_0 = 0")
 
 
@@ -265,6 +290,15 @@ def _recursion(theta: np.ndarray, beta: float, scale: float) -> np.ndarray:
     v, out = 0.0, np.empty_like(theta)
     for k, theta_t in enumerate(theta):
         v = beta * v + scale * theta_t
+        out[k] = v
+    return out
+
+
+def _swapped(theta: np.ndarray, beta: float) -> np.ndarray:
+    """The slip of swapping the weights: v_t = (1 − β) v_{t−1} + β θ_t."""
+    v, out = 0.0, np.empty_like(theta)
+    for k, theta_t in enumerate(theta):
+        v = (1 - beta) * v + beta * theta_t
         out[k] = v
     return out
 
@@ -285,7 +319,7 @@ def slips(theta, beta: float) -> dict[str, np.ndarray]:
     v = ewma(theta, beta)
     with np.errstate(divide="ignore"):
         off_by_one_down = v / (1 - beta ** (t - 1))  # inf at t = 1
-    return {
+    found = {
         "these are v_t, the average before the correction: divide each v_t by 1 − βᵗ.": v,
         "you divided by (1 − β), the same number at every step; the divisor is 1 − βᵗ, which changes with t.":
             v / (1 - beta),
@@ -305,20 +339,39 @@ def slips(theta, beta: float) -> dict[str, np.ndarray]:
             v / (1 - beta ** len(theta)),
         "your recursion forgot the (1 − β): v_t = β·v_{t−1} + (1 − β)·θ_t.":
             _recursion(theta, beta, 1.0) / (1 - beta**t),
+        "your recursion has β and (1 − β) swapped: v_t = β·v_{t−1} + (1 − β)·θ_t, so that today weighs 1 − β.":
+            _swapped(theta, beta) / (1 - beta**t),
     }
+    if not math.isclose(beta, 0.9):  # with β = 0.9, 0.1 *is* 1 − β: the slip shows only with another β
+        found[f"your recursion uses 0.1·θ_t: 0.1 is (1 − β) only when β = 0.9. Write (1 - beta), which is "
+              f"{1 - beta:.2g} here."] = _recursion(theta, beta, 0.1) / (1 - beta**t)
+    return found
 
 
 def check_bias_corrected_ewma(fn: Callable) -> Feedback:
     """Check the learner's ``fn(theta, beta)`` → v̂_1..v̂_T against ``ewma(theta, beta, bias_correction=True)``.
 
-    Runs it on the first 30 Seattle daily maxima with β = 0.9; names the first step that
-    differs, and the slip behind it when the values match a known one.
+    Runs it on the first 30 Seattle daily maxima with β = 0.9, then with β = 0.98 (a number
+    typed in for β or 1 − β shows there); names the first step that differs, the setup, and
+    the slip behind it when the values match a known one.
     """
-    theta, beta = exercise_data()
+    theta, _ = exercise_data()
+    name = getattr(fn, "__name__", None)
+    for beta in EXERCISE_BETAS:
+        setup = exercise_setup(beta)
+        feedback = _check_one_beta(fn, theta, beta, name, setup)
+        if not feedback.passed:
+            return feedback
+    return Feedback(True, f"✓ Correct: all {len(theta)} values of v̂ match, for β = "
+                          f"{' and β = '.join(str(b) for b in EXERCISE_BETAS)}. v̂_1 = θ_1, and every v̂_t is a true "
+                          "weighted average.")
+
+
+def _check_one_beta(fn: Callable, theta: np.ndarray, beta: float, name: str | None, setup: str) -> Feedback:
+    """The check at one β: the learner's values against the helper's, or the reason they cannot be compared."""
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a slip such as 1 − β⁰ = 0 is feedback, not a warning
-        result, feedback = attempt(fn, theta.copy(), beta, name=getattr(fn, "__name__", None),
-                                   setup=exercise_setup())
+        result, feedback = attempt(fn, theta.copy(), beta, name=name, setup=setup)
     if feedback is not None:
         if "ZeroDivisionError" in feedback.message:
             hint = ("at t = 1 the divisor is 1 − β¹ = 1 − β, never 0. "
@@ -330,10 +383,23 @@ def check_bias_corrected_ewma(fn: Callable) -> Feedback:
         values = np.asarray(result, dtype=float)
     except (TypeError, ValueError):
         values = None
+    if values is not None and values.ndim == 0:
+        return Feedback(False, f"✗ Not yet. With β = {beta}, it returned one number, {float(values):.4g}; return "
+                               f"the whole sequence v̂_1, …, v̂_{len(theta)} (one value per θ).\n  The check used: "
+                               f"{setup}.")
     if values is not None and values.shape == (len(theta) + 1,) and values[0] == 0:
         return Feedback(False, f"✗ Expected {len(theta)} values (v̂_1..v̂_{len(theta)}); got {len(values)}, "
-                               "starting with 0.\n  Hint: v_0 = 0 is the starting state, not an output; "
-                               "return one value per θ_t.")
+                               f"starting with 0.\n  The check used: {setup}.\n  Hint: v_0 = 0 is the starting "
+                               "state, not an output; return one value per θ_t.")
+    if values is not None and values.ndim == 2 and values.shape[1] == len(theta):
+        return Feedback(False, f"✗ Expected one sequence of {len(theta)} values, v̂_1..v̂_{len(theta)}; got "
+                               f"{values.shape[0]} sequences of {len(theta)} (v and v̂ together?). Return v̂ only."
+                               f"\n  The check used: {setup}.")
+    mistakes = slips(theta, beta)
+    for other in EXERCISE_BETAS:
+        if other != beta:
+            mistakes[f"your values are the corrected average with β = {other}: use the beta argument, not a "
+                     "fixed number."] = ewma(theta, other, bias_correction=True)
     with np.errstate(all="ignore"):
-        return compare(result, expected, symbol="v̂", mistakes=slips(theta, beta), fmt=".4f", setup=exercise_setup(),
+        return compare(result, expected, symbol="v̂", mistakes=mistakes, fmt=".4f", setup=setup,
                        success="v̂_1 = θ_1, and every v̂_t is a true weighted average.")

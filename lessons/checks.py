@@ -30,7 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Feedback", "attempt", "compare", "unpack_result", "describe_value", "error_location", "rounding"]
+__all__ = ["Feedback", "attempt", "compare", "unpack_result", "describe_value", "error_location", "rounding",
+           "ignored_arguments"]
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
@@ -145,6 +146,42 @@ def unpack_result(result, names: Sequence[str], shape: tuple, *, name: str = "yo
                                          f"{array.shape}." + _setup_line(setup))
         arrays.append(array)
     return tuple(arrays), None
+
+
+def ignored_arguments(fn: Callable, args: Sequence, changes: Mapping[int, object]) -> list[int]:
+    """The positions in ``changes`` whose new value leaves ``fn(*args)``'s result unchanged.
+
+    A step function whose result does not move when α (or β, ε) does has a number typed
+    in where that argument belongs (``0.1`` for ``1 - beta``, ``0.01`` for ``lr``), and
+    gives the right numbers only for the value the check happens to use.  ``fn`` is called
+    once with ``args`` and once per entry of ``changes`` (position → another value), each
+    time on fresh copies of the arrays.  A call that raises or returns something that is
+    not numbers of the same shape counts as "changed": that is some other slip.
+    """
+
+    def call(arguments):
+        arguments = [a.copy() if isinstance(a, np.ndarray) else a for a in arguments]
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                result = fn(*arguments)
+            parts = result if isinstance(result, (tuple, list)) else (result,)
+            return [np.asarray(part, dtype=float) for part in parts]
+        except Exception:  # noqa: BLE001 - a learner's function may fail in any way; that is not this slip
+            return None
+
+    base = call(list(args))
+    if base is None:
+        return []
+    ignored = []
+    for position, value in changes.items():
+        arguments = list(args)
+        arguments[position] = value
+        other = call(arguments)
+        if other is not None and len(other) == len(base) and all(
+                a.shape == b.shape and np.array_equal(a, b, equal_nan=True) for a, b in zip(other, base, strict=True)):
+            ignored.append(position)
+    return ignored
 
 
 def _format(value, fmt: str) -> str:

@@ -44,6 +44,7 @@ from helpers.plotting import (
     loss_axis,
     loss_gap,
     new_figure,
+    nice_ceiling,
     style,
 )
 from helpers.surfaces import SURFACES, Surface, curvatures, elongated_quadratic
@@ -554,9 +555,9 @@ def gd_figure(surface: Surface = SURFACE, steps: int = 100):
         gap = loss_gap(surface, r["path"])
         ax_loss.plot(np.arange(len(gap)), gap, color=colour, linestyle=ls, linewidth=1.8, label=label)
     ax_path.set_title(f"Gradient descent on {surface.name}", fontsize=10)
-    ax_path.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    ax_path.legend(loc="upper right", fontsize=10, framealpha=0.9)
     loss_axis(ax_loss)
-    ax_loss.legend(loc="lower left", fontsize=8, framealpha=0.9)
+    ax_loss.legend(loc="lower left", fontsize=10, framealpha=0.9)
     return fig
 
 
@@ -581,7 +582,7 @@ def averaging_figure(surface: Surface = SURFACE, lr: float | None = None, beta: 
         ax.set_xlabel("step t")
         ax.set_ylabel(f"∂f/∂{name}")
         ax.set_title(f"along {name} ({what})", fontsize=10)
-        ax.legend(loc="best", fontsize=8, framealpha=0.9)
+        ax.legend(loc="best", fontsize=10, framealpha=0.9)
         ax.grid(True, alpha=0.3)
     fig.suptitle(f"The gradients of gradient descent at α = {lr:.3g}, and their average", fontsize=11)
     return fig
@@ -617,10 +618,14 @@ def lookahead_figure(lr: float = 0.3, beta: float = 0.9, surface: Surface = SURF
                 label="gradient measured here", zorder=5)
         ax.plot(*step["x"], marker="o", color=OKABE_ITO["black"], linestyle="none", label="x (now)", zorder=6)
         look = style("Momentum" if name == "polyak" else "Nesterov")
-        ax.plot(*step[name], **{**look, "markersize": 8}, label="next x", zorder=6)
+        ax.plot(*step[name], **{**look, "markersize": 8}, zorder=6,
+                label="next x, heavy ball" if name == "polyak" else "next x, Nesterov")
         ax.set_title(titles[name], fontsize=10)
         ax.set_xlabel("w (shallow direction)")
-        ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
+    handles, labels = axes[0].get_legend_handles_labels()
+    handles.append(axes[1].get_legend_handles_labels()[0][-1])  # Nesterov's next x
+    labels.append("next x, Nesterov")
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=10, framealpha=0.9)  # off the arrows
     axes[0].set_ylabel("b (steep direction)")
     axes[0].set_xlim(*xlim)
     axes[0].set_ylim(*ylim)
@@ -677,7 +682,7 @@ class VelocityPanel:
             numbers = ScalarFormatter()
             numbers.set_powerlimits((-3, 3))  # 1e4 goes to the offset label: tick labels keep their width
             sub.yaxis.set_major_formatter(numbers)
-            sub.yaxis.get_offset_text().set_fontsize(7)
+            sub.yaxis.get_offset_text().set_fontsize(9)
         self.axes[1].set_xlabel("step k")
 
     @staticmethod
@@ -710,16 +715,23 @@ class VelocityPanel:
                 self.v_lines[i].set_label(f"v along {name}")
                 self.g_lines[i].set_label(f"g along {name}")
                 sub.set_ylabel(f"along {name}")
-                sub.legend(loc="upper right", fontsize=8, framealpha=0.9, ncols=2)
+                sub.legend(loc="upper right", fontsize=10, framealpha=0.9, ncols=2)
             shown = np.concatenate([v[:, i], g[:, i]])
             shown = shown[np.isfinite(shown)]
             top = float(np.abs(shown).max()) if shown.size else 1.0
-            top = min(max(top, 1e-12), 1e300) * 1.15
+            top = nice_ceiling(min(max(top, 1e-12), 1e300) * 1.05)  # moves in jumps: its ticks stay while dragging
             sub.set_ylim(-top, top)
-        self.axes[1].set_xlim(0, self._view_end(v, g, len(tr.path) - 1))
+        last = len(tr.path) - 1
+        self.axes[1].set_xlim(0, min(last, nice_ceiling(self._view_end(v, g, last))))
         form = params.get("form", "sum (PyTorch)")
         ending = "" if k_div is None else f", diverged at step {k_div}"
-        self.axes[0].set_title(f"velocity v (solid), gradient g (dotted)\n{form}{ending}", fontsize=9)
+        self.axes[0].set_title(f"velocity v (solid), gradient g (dotted)\n{form}{ending}", fontsize=10)
+
+
+class _Playground(Playground):
+    """The shared playground, with its legends at 10 pt: readable when projected in class."""
+
+    legend_fontsize = 10
 
 
 def _surface_defaults(lr: float) -> dict[str, dict[str, float]]:
@@ -733,7 +745,7 @@ def _momentum(params: dict) -> Momentum:
 
 def velocity_playground() -> Playground:
     """GD against momentum (either form), with momentum's velocity per step in a third panel."""
-    return Playground(
+    return _Playground(
         contenders=[Contender("GD", lambda p: SGD(p["lr"])), Contender("Momentum", _momentum)],
         controls={"lr": lr_slider(VELOCITY_DEFAULTS["lr"], -4, 0.3),
                   "beta": beta_slider(VELOCITY_DEFAULTS["beta"], 0.0, 0.99, 0.01, "β (momentum)"),
@@ -750,7 +762,7 @@ def velocity_playground() -> Playground:
 
 def nesterov_playground() -> Playground:
     """GD, momentum and Nesterov (both momenta in PyTorch's sum form) on the same sliders."""
-    return Playground(
+    return _Playground(
         contenders=[Contender("GD", lambda p: SGD(p["lr"])),
                     Contender("Momentum", lambda p: Momentum(p["lr"], p["beta"], form="sum")),
                     Contender("Nesterov", lambda p: Nesterov(p["lr"], p["beta"]))],
@@ -795,7 +807,7 @@ class MapPanel:
         ax.set_xticks(np.log10(ticks), [f"{t:g}" for t in ticks])
         ax.set_xlabel(f"learning rate α (log scale, {self.form} form)")
         ax.set_ylabel("β (momentum)")
-        ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
+        ax.legend(loc="lower left", fontsize=10, framealpha=0.9)
 
     def update(self, ax, traces, surface: Surface, params: dict) -> None:
         lr, beta = params["lr"], params["beta"]
@@ -808,7 +820,7 @@ class MapPanel:
 def map_playground() -> Playground:
     """GD and momentum (sum form) on the lesson's surface, beside the (α, β) map with the sliders' point."""
     lo, hi, _ = MAP_LOG_LR
-    return Playground(
+    return _Playground(
         contenders=[Contender("GD", lambda p: SGD(p["lr"])),
                     Contender("Momentum", lambda p: Momentum(p["lr"], p["beta"], form="sum"))],
         controls={"lr": lr_slider(MAP_DEFAULTS["lr"], lo, hi),
@@ -861,6 +873,11 @@ _SLIPS = {
         lambda x, v, g, lr, beta: (x - lr * (v + beta * g), v + beta * g),
     "your function returns (v, x): return the new position first, (x, v).":
         lambda x, v, g, lr, beta: (beta * v + g, x - lr * (beta * v + g)),
+    "your values match Nesterov's step x − α(g + βv) (section 6, PyTorch's nesterov=True). Plain momentum steps "
+    "along the velocity alone: x − αv.":
+        lambda x, v, g, lr, beta: (x - lr * (g + beta * (beta * v + g)), beta * v + g),
+    f"your values match β = 0.9 typed in; the check runs β = {EXERCISE['beta']:g}: use the beta argument.":
+        lambda x, v, g, lr, beta: (x - lr * (0.9 * v + g), 0.9 * v + g),
 }
 
 
@@ -926,6 +943,11 @@ def check_momentum_step(momentum_step: Callable) -> Feedback:
         for hint, slip in _SLIPS.items():
             mistakes[hint] = _run_step(slip, lr, beta, steps)[0]
         feedback = compare(xs, expected_x, symbol="x", mistakes=mistakes, setup=setup)
+    if not feedback.passed and not np.any(vs):  # v never left v_0 = 0: the next step never saw a velocity
+        first, second, *_ = feedback.message.splitlines()
+        return Feedback(False, f"{first}\n{second}\n  Hint: the v your function returns is still (0, 0) at every "
+                               "step, so each step starts again from v = 0 (gradient descent). Return the new "
+                               "velocity v_t = β·v_{t−1} + g_t as the second value: the next step receives it as v.")
     if not feedback.passed:
         return feedback
     passed = (f"✓ Correct: all {steps} steps of x match helpers.optimizers.Momentum(form=\"sum\") "

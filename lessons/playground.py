@@ -104,6 +104,9 @@ def divergence_step(surface: Surface, path: np.ndarray) -> int | None:
 class Playground(LiveFigure):
     """Contour + loss panels for several optimizers, redrawn whenever a control moves."""
 
+    #: The path and loss panels' legends (a lesson may set 10 or more: projected, 8 pt is small).
+    legend_fontsize: float = 8
+
     def __init__(
         self,
         contenders: list[Contender],
@@ -135,6 +138,7 @@ class Playground(LiveFigure):
         self.diverged: dict[str, int | None] = {}
         self._grids: dict[str, tuple] = {}
         self._surface_drawn: str | None = None
+        self._legend_labels: tuple = ()
 
         controls = dict(controls)
         first = next(iter(self.surfaces))
@@ -232,18 +236,27 @@ class Playground(LiveFigure):
             self.loss_lines[c.name].set_label(label)
 
         self._scale_loss_axis(surface, x0)
-        self.ax_path.legend(loc="upper right", fontsize=8, framealpha=0.9)
-        self.ax_loss.legend(loc="lower left", fontsize=8, framealpha=0.9)
+        labels = (name, *(line.get_label() for line in self.path_lines.values()))
+        if labels != self._legend_labels:  # a legend costs a few ms to build: only when an entry changes
+            self.ax_path.legend(loc="upper right", fontsize=self.legend_fontsize, framealpha=0.9)
+            self.ax_loss.legend(loc="lower left", fontsize=self.legend_fontsize, framealpha=0.9)
+            self._legend_labels = labels
         details = self.describe(params)
         self.ax_path.set_title(f"{surface.name}" + (f": {details}" if details else ""), fontsize=10)
         if self.panel:
             self.panel.update(self.ax_panel, self.traces, surface, params)
 
     def _scale_loss_axis(self, surface: Surface, x0: np.ndarray) -> None:
-        """From just below the best loss reached to far above the start, so a blow-up exits at the top."""
+        """From a whole decade below the best loss reached to far above the start, so a blow-up exits at the top.
+
+        The bottom moves by whole decades (at least a factor 2 below the best loss):
+        while a slider is dragged, the axis stays put until the best loss crosses a
+        decade, so that curves can be compared from one position to the next (and the
+        ticks need no redrawing).
+        """
         start_gap = max(float(surface.f(x0) - surface.f_min), LOSS_FLOOR)
         finite = [line.get_ydata() for line in self.loss_lines.values()]
         finite = np.concatenate([y[np.isfinite(y)] for y in finite])
-        low = max(float(finite.min()) / 5, LOSS_FLOOR) if finite.size else LOSS_FLOOR
+        low = max(10.0 ** np.floor(np.log10(float(finite.min()) / 2)), LOSS_FLOOR) if finite.size else LOSS_FLOOR
         self.ax_loss.set_xlim(0, len(self.loss_lines[self.contenders[0].name].get_xdata()) - 1)
         self.ax_loss.set_ylim(low, start_gap * 1e3)

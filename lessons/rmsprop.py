@@ -31,9 +31,9 @@ import numpy as np
 from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 
 from helpers.optimizers import SGD, AdaGrad, RMSProp, effective_rate, run, trace
-from helpers.plotting import OKABE_ITO, STYLES, new_figure
+from helpers.plotting import OKABE_ITO, STYLES, loss_axis, new_figure
 from helpers.surfaces import SURFACES, Surface, elongated_quadratic, hessian
-from lessons.checks import Feedback, attempt, compare
+from lessons.checks import Feedback, attempt, compare, ignored_arguments, unpack_result
 from lessons.playground import Contender, Playground, divergence_step
 from lessons.widgets import LiveFigure, beta_slider, eps_slider, lr_slider
 
@@ -41,15 +41,14 @@ __all__ = [
     "BETA", "SURFACE", "effective_rates", "steady_slope_rates",
     "effective_rate_figure", "per_axis", "first_step", "zero_gradient_step", "rattle", "dive_and_return",
     "first_step_bound", "lowered_rate", "EffectiveRatePanel", "playground",
-    "EpsilonExplorer", "CHECK_SETUP", "SLIPS", "reference_steps", "check_rmsprop_step", "check_setup", "WIDGETS",
+    "EpsilonExplorer", "CHECK_SETUP", "CHECK_AGAIN", "SLIPS", "SLIPS_AGAIN", "reference_steps", "check_rmsprop_step",
+    "exercise_setup", "WIDGETS",
     "cycle_amplitude", "settling", "bowl_losses", "centered_on_noise", "centered_steady", "power_of_ten_below",
     "NEAR", "zoomed", "RMSPropPlayground", "playground_facts",
 ]
 
 #: The lesson's β: the value on the lecture slide (PyTorch's default is 0.99).
 BETA = 0.9
-#: The loss axis's label, typeset (the shared playground writes it as plain text).
-LOSS_LABEL = r"$f(x_t) - f^*$"
 #: The bowl of lessons 03 and 04: f(w, b) = 0.1 w² + 2 b², start (−5, −2).
 SURFACE = elongated_quadratic()
 #: Labels of the two coordinates of the elongated quadratic.
@@ -117,7 +116,7 @@ def effective_rate_figure(lr: float = 0.1, beta: float = BETA, steps: int = 1000
         ax.set_xlabel("step t")
         ax.set_ylabel(r"effective rate $\alpha / (\sqrt{s_t} + \varepsilon)$")
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(fontsize=8, loc="best")
+        ax.legend(fontsize=10, loc="best")
     fig.suptitle(f"AdaGrad's rate only falls; RMSProp's follows the recent gradients (α = {lr:g}, β = {beta:g})")
     return fig
 
@@ -362,7 +361,7 @@ class EffectiveRatePanel:
         ax.set_ylabel(r"$\alpha / (\sqrt{s_t} + \varepsilon)$")
         ax.set_title("effective rate per coordinate")
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(loc="upper left", fontsize=7, framealpha=0.9)
+        ax.legend(loc="upper left", fontsize=10, framealpha=0.9)
 
     def update(self, ax, traces, surface, params) -> None:
         lr, beta = params["lr"], params["beta"]
@@ -377,11 +376,14 @@ class EffectiveRatePanel:
         steps = len(rate)
         self.gd_line.set_data([1, steps], [lr, lr])
         values = np.concatenate(values)
-        low = max(float(values.min()) / 2, self.CAP[0])
-        high = min(float(values.max()) * 2, self.CAP[1])
+        low = max(10 ** np.floor(np.log10(float(values.min()) / 2)), self.CAP[0])  # whole decades: the ticks
+        high = min(10 ** np.ceil(np.log10(float(values.max()) * 2)), self.CAP[1])  # stay put while dragging
         ax.set_xlim(0, steps)
         ax.set_ylim(low, max(high, 4 * low))
-        ax.legend(loc="upper left", fontsize=7, framealpha=0.9)
+        labels = tuple(line.get_label() for line in self.lines.values())
+        if labels != getattr(self, "_labels", None):  # a legend costs a few ms: rebuild it when a name changes
+            ax.legend(loc="upper left", fontsize=10, framealpha=0.9)
+            self._labels = labels
 
 
 #: The bowl's name in the playground's surface menu.
@@ -420,14 +422,15 @@ def zoomed(surface: Surface) -> ZoomedSurface:
 
 
 class RMSPropPlayground(Playground):
-    """The shared playground; the start near the minimum zooms the path panel in, and the loss axis is typeset.
+    """The shared playground; the start near the minimum zooms the path panel in.
 
     The zoomed windows are extra entries of ``surfaces`` (not in the menu): the playground
     draws and caches their contours like any surface's.
     """
 
+    legend_fontsize = 10  # readable when projected
+
     def draw(self, params: dict) -> None:
-        self.ax_loss.set_ylabel(LOSS_LABEL)
         if params.get("start") == NEAR:
             name = params.get("surface", next(iter(self.surfaces)))
             key = f"{name} · zoomed"
@@ -524,23 +527,18 @@ class EpsilonExplorer(LiveFigure):
         self.ax.set_xlabel(r"size of the gradient $|g_1|$")
         self.ax.set_ylabel(r"first step $|x_1 - x_0|\,/\,\alpha$")
         self.ax.grid(True, which="major", alpha=0.3)
-        self.ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
+        self.ax.legend(loc="lower right", fontsize=10, framealpha=0.9)
 
         self.lam = np.diag(hessian(SURFACE))
         self.loss_line, = self.ax_bowl.plot([], [], color=STYLES["RMSProp"]["color"], linewidth=1.8,
                                             label="RMSProp, this ε, β and α")
         self.floor_line, = self.ax_bowl.plot([], [], color=OKABE_ITO["black"], linestyle="--", linewidth=1.2,
                                              label=r"the cycle's floor, $a_i = \alpha/2 - \varepsilon/\lambda_i$")
-        self.ax_bowl.set_yscale("log")
+        loss_axis(self.ax_bowl, step="t")  # log scale, f(x_t) − f* typeset, step t
         self.ax_bowl.set_ylim(*self.LOSS_RANGE)
         self.ax_bowl.set_xlim(0, self.STEPS)
         self.ax_bowl.yaxis.set_major_locator(LogLocator(numticks=6))
-        self.ax_bowl.yaxis.set_minor_locator(NullLocator())
-        self.ax_bowl.xaxis.set_major_locator(MaxNLocator(5, integer=True))
-        self.ax_bowl.set_xlabel("step t")
-        self.ax_bowl.set_ylabel(LOSS_LABEL)
-        self.ax_bowl.grid(True, which="major", alpha=0.3)
-        self.ax_bowl.legend(loc="lower left", fontsize=8, framealpha=0.9)
+        self.ax_bowl.legend(loc="upper right", fontsize=10, framealpha=0.9)
         super().__init__(fig, {"eps": eps_slider(eps, -12, 0), "beta": beta_slider(beta, 0.5, 0.999,
                                                                                    description="β (smoothing of g²)"),
                                "lr": lr_slider(lr, -3, 0)})
@@ -561,7 +559,7 @@ class EpsilonExplorer(LiveFigure):
         ratio, limit = lr / eps, 2 / self.lam.max()
         side = "> " if ratio > limit else "< "
         verdict = (rf"$\alpha/\varepsilon$ = {ratio:.2g} {side}$2/\lambda_{{max}}$ = {limit:g}: "
-                   + ("no rest at the minimum" if ratio > limit else "settles"))
+                   + ("rattles" if ratio > limit else "settles"))
         self.ax_bowl.set_title(f"RMSProp on the bowl, α = {lr:.2g}: {verdict}", fontsize=10)
 
 
@@ -569,6 +567,8 @@ class EpsilonExplorer(LiveFigure):
 
 #: The check's problem: the bowl from (−5, −2).  ε is larger than usual so that where it sits shows.
 CHECK_SETUP = {"lr": 0.1, "beta": 0.9, "eps": 0.01, "steps": 5}
+#: A second run with another α, β and ε: a step with a number typed in for one of them passes the first run only.
+CHECK_AGAIN = {"lr": 0.05, "beta": 0.7, "eps": 0.02}
 
 StepFn = Callable[..., tuple]
 
@@ -627,7 +627,21 @@ def _swapped_return(x, g, s, lr, beta, eps):
     return _correct(x, g, s, lr, beta, eps)[::-1]
 
 
-#: Each known slip, as the hint the check gives, and a step function that makes it.
+def _gradient_descent(x, g, s, lr, beta, eps):
+    return x - lr * g, beta * s + (1 - beta) * g**2
+
+
+def _uphill(x, g, s, lr, beta, eps):
+    x_new, s_new = _correct(x, g, s, lr, beta, eps)
+    return 2 * x - x_new, s_new
+
+
+def _one_tenth(x, g, s, lr, beta, eps):  # (1 − β) typed in as 0.1: right for β = 0.9 only
+    s = beta * s + 0.1 * g**2
+    return x - lr * g / (np.sqrt(s) + eps), s
+
+
+#: Each known slip, as the hint the check gives, and a step function that makes it (x and s must both match).
 SLIPS: dict[str, StepFn] = {
     "your values match ε inside the root, α·g/√(s + ε). Here, as in PyTorch, ε is added after the root: "
     "α·g/(√s + ε).": _eps_inside,
@@ -646,15 +660,22 @@ SLIPS: dict[str, StepFn] = {
     "on it.": _old_s_returned,
     "your values match (s_new, x_new): the pair is returned the other way round. The check unpacks "
     "x, s = rmsprop_step(...): return (x_new, s_new), in that order.": _swapped_return,
+    "your x moves by α·g: that is gradient descent's step. RMSProp divides it by √s_t + ε.": _gradient_descent,
+    "your step goes uphill: subtract α·g/(√s_t + ε) from x, do not add it.": _uphill,
+}
+
+#: Slips that only a run with another β shows (the first run's β = 0.9 hides them).
+SLIPS_AGAIN: dict[str, StepFn] = {
+    "your values match s = β·s + 0.1·g²: 0.1 is 1 − β only for β = 0.9. Write (1 - beta).": _one_tenth,
 }
 
 
-def check_setup() -> str:
-    """The check's run in one line, so that every number it prints can be reproduced by hand."""
-    c = CHECK_SETUP
+def exercise_setup(lr: float = CHECK_SETUP["lr"], beta: float = CHECK_SETUP["beta"],
+                   eps: float = CHECK_SETUP["eps"]) -> str:
+    """What the check runs, in the notebook's names, so that every number it prints can be recomputed by hand."""
     x0 = ", ".join(f"{v:g}" for v in SURFACE.start).replace("-", "−")
-    return (f"The check's run: 0.1 w² + 2 b² from ({x0}), α = {c['lr']:g}, β = {c['beta']:g}, ε = {c['eps']:g}, "
-            f"s_0 = 0, {c['steps']} steps.")
+    return (f"α = {lr:g}, β = {beta:g}, ε = {eps:g}, {CHECK_SETUP['steps']} steps on f(w, b) = 0.1 w² + 2 b² "
+            f"from x_0 = ({x0}) with s_0 = (0, 0), each step given g = surface.grad(x) at the current x")
 
 
 def reference_steps(step: StepFn, setup: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -670,46 +691,134 @@ def reference_steps(step: StepFn, setup: dict | None = None) -> tuple[np.ndarray
     return np.array(xs), np.array(ss)
 
 
-def _expected() -> tuple[np.ndarray, np.ndarray]:
+def _expected(lr: float, beta: float, eps: float) -> tuple[np.ndarray, np.ndarray]:
     """x_1..x_T and s_1..s_T from ``helpers.optimizers.RMSProp`` (the reference)."""
-    opt = RMSProp(CHECK_SETUP["lr"], CHECK_SETUP["beta"], CHECK_SETUP["eps"])
-    tr = trace(opt, SURFACE.grad, SURFACE.start, CHECK_SETUP["steps"])
-    return tr.path[1:], np.array([state.s for state in tr.states[1:]])
+    tr = trace(RMSProp(lr, beta, eps), SURFACE.grad, SURFACE.start, CHECK_SETUP["steps"])
+    return tr.path[1:], tr.history("s")[1:]
+
+
+def _learner_run(fn: StepFn, lr: float, beta: float, eps: float, name: str, setup: str):
+    """``(xs, ss, calls)`` from the learner's step (each call's x, g, s kept), or the Feedback that says why not.
+
+    Each result is checked (two arrays shaped like x) before the surface's gradient sees it,
+    so that a wrong return is explained in the learner's terms.
+    """
+    x, s = SURFACE.start.copy(), np.zeros(2)
+    xs, ss, calls = [], [], []
+    for t in range(1, CHECK_SETUP["steps"] + 1):
+        g = SURFACE.grad(x)
+        calls.append((x, g, s))
+        result, feedback = attempt(fn, x.copy(), g.copy(), s.copy(), lr, beta, eps, name=name, setup=setup)
+        if feedback is None:
+            arrays, feedback = unpack_result(result, ("x_new", "s_new"), x.shape, name=name, step=t, setup=setup)
+        if feedback is not None:
+            return feedback
+        x, s = arrays
+        xs.append(x)
+        ss.append(s)
+    return np.array(xs), np.array(ss), calls
+
+
+def _same(a, b) -> bool:
+    return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True))
+
+
+def _vector(value) -> str:
+    return "(" + ", ".join(f"{float(u):.6g}" for u in np.ravel(value)) + ")"
+
+
+_EQUATIONS = {"s": "s_t = β s_{t−1} + (1 − β) g_t²", "x": "x_t = x_{t−1} − α g_t / (√s_t + ε), with the new s_t"}
+
+
+def _first_wrong_output(xs, ss, calls, lr: float, beta: float, eps: float) -> str:
+    """Replay each call with the right step: the first output (s, then x) that differs, given the same inputs."""
+    with np.errstate(all="ignore"):
+        for t, ((x, g, s), x_out, s_out) in enumerate(zip(calls, xs, ss, strict=True), start=1):
+            x_ref, s_ref = _correct(x, g, s, lr, beta, eps)
+            for symbol, yours, right in (("s", s_out, s_ref), ("x", x_out, x_ref)):
+                if not _same(yours, right):
+                    return (f"Given the same x_{t - 1}, g_{t} and s_{t - 1}, your {symbol}_{t} is {_vector(yours)}, "
+                            f"expected {_vector(right)}: check {_EQUATIONS[symbol]}.")
+    return "Each of your steps is right given its inputs: check what you return, (x_new, s_new), in that order."
+
+
+def _mistakes(slips: dict[str, StepFn], ss: np.ndarray, lr: float, beta: float, eps: float) -> dict:
+    """The x paths of the slips whose s path is the learner's: compare() names one if x matches too."""
+    mistakes = {}
+    for hint, slip in slips.items():
+        x_slip, s_slip = reference_steps(slip, {"lr": lr, "beta": beta, "eps": eps})
+        if _same(ss, s_slip):
+            mistakes[hint] = x_slip
+    return mistakes
+
+
+def _typed_in(fn: StepFn, calls: list, params: tuple, other: dict) -> list[str]:
+    """The hyperparameters whose value does not change the learner's result (a number typed in for them)."""
+    x, g, s = calls[min(1, len(calls) - 1)]  # the second call: s is no longer 0
+    changes = {3: other["lr"], 4: other["beta"], 5: other["eps"]}
+    ignored = ignored_arguments(fn, (x, g, s, *params), changes)
+    return [symbol for position, symbol in ((3, "α (lr)"), (4, "β (beta)"), (5, "ε (eps)")) if position in ignored]
+
+
+def _with(message: str, extra: str) -> Feedback:
+    """``compare``'s failure with its generic last line replaced by ``extra`` (kept when it names a slip)."""
+    if "Hint:" in message:
+        return Feedback(False, message)
+    lines = [line for line in message.splitlines()
+             if not line.startswith(("  The very first step differs", "  Steps before"))]
+    return Feedback(False, "\n".join([*lines, f"  {extra}"]))
 
 
 def check_rmsprop_step(fn: StepFn) -> Feedback:
     """Check the learner's ``rmsprop_step(x, g, s, lr, beta, eps) -> (x_new, s_new)``.
 
     Runs it for ``CHECK_SETUP["steps"]`` steps on the elongated quadratic from (−5, −2)
-    and compares x_t, then s_t, with ``helpers.optimizers.RMSProp``: the first step
-    that differs is named, and a known slip gets its hint.
+    and compares x_t, then s_t, with ``helpers.optimizers.RMSProp``: the first step that
+    differs is named, a known slip (x and s both match it) gets its hint, a result that
+    ignores α, β or ε is told so, and anything else gets the first output that is wrong
+    given the learner's own inputs.  A step that passes is run again with α = 0.05,
+    β = 0.7, ε = 0.02 (``CHECK_AGAIN``), so that a number typed in (0.1 for 1 − β) is caught.
     """
-    name = getattr(fn, "__name__", "your function")
-    lr, beta, eps = CHECK_SETUP["lr"], CHECK_SETUP["beta"], CHECK_SETUP["eps"]
-    x, s = SURFACE.start.copy(), np.zeros(2)
-    xs, ss = [], []
-    for _ in range(CHECK_SETUP["steps"]):
+    name = getattr(fn, "__name__", "rmsprop_step")
+    name = "rmsprop_step" if name == "<lambda>" else name
+    first_run = {k: CHECK_SETUP[k] for k in ("lr", "beta", "eps")}
+    for k, (params, other) in enumerate(((first_run, CHECK_AGAIN), (CHECK_AGAIN, first_run))):
+        lr, beta, eps = params["lr"], params["beta"], params["eps"]
+        setup = exercise_setup(lr, beta, eps)
+        learner = _learner_run(fn, lr, beta, eps, name, setup)
+        if isinstance(learner, Feedback):
+            return learner
+        xs, ss, calls = learner
+        x_expected, s_expected = _expected(lr, beta, eps)
+        if _same(xs, x_expected) and _same(ss, s_expected):
+            continue
+        typed = _typed_in(fn, calls, (lr, beta, eps), other)
+        because = (f"your step's result does not change when {' or '.join(typed)} does: is a number typed in "
+                   "where that argument belongs?" if typed else "")
         with np.errstate(all="ignore"):
-            result, problem = attempt(fn, x.copy(), SURFACE.grad(x), s.copy(), lr, beta, eps, name=name)
-        if problem:
-            return problem
-        if not isinstance(result, tuple) or len(result) != 2:
-            return Feedback(False, f"✗ {name} should return two values, (x_new, s_new); "
-                                   f"got {type(result).__name__} {result!r:.60}.")
-        try:
-            x, s = (np.asarray(v, dtype=float).reshape(2) for v in result)
-        except (TypeError, ValueError):
-            return Feedback(False, f"✗ {name} should return two arrays shaped like x, (x_new, s_new); "
-                                   f"got {result!r:.80}.")
-        xs.append(x)
-        ss.append(s)
-    x_expected, s_expected = _expected()
-    mistakes = {hint: reference_steps(slip)[0] for hint, slip in SLIPS.items()}
-    feedback = compare(np.array(xs), x_expected, symbol="x", mistakes=mistakes, fmt=".6g")
-    if feedback.passed:
-        feedback = compare(np.array(ss), s_expected, symbol="s", fmt=".6g",
-                           success="Your step is RMSProp: the same numbers as helpers.optimizers.RMSProp.")
-    return feedback if feedback.passed else Feedback(False, f"{feedback.message}\n  {check_setup()}")
+            mistakes = _mistakes(SLIPS_AGAIN if k else SLIPS, ss, lr, beta, eps)
+        wrong_x = not _same(xs, x_expected)
+        feedback = compare(xs, x_expected, symbol="x", mistakes=mistakes, fmt=".6g", setup=setup) if wrong_x else \
+            compare(ss, s_expected, symbol="s", fmt=".6g", setup=setup)
+        if k == 1:  # right in the first run, wrong in this one
+            first, used, *rest = feedback.message.splitlines()
+            hint = next((line for line in rest if line.startswith("  Hint:")), None)
+            return Feedback(False, "\n".join([
+                f"✗ Not yet: your step is right for α = {CHECK_SETUP['lr']:g}, β = {CHECK_SETUP['beta']:g}, "
+                f"ε = {CHECK_SETUP['eps']:g} (the first run), but not for α = {lr:g}, β = {beta:g}, ε = {eps:g}: "
+                + first.replace("✗ Not yet. ", ""), used,
+                hint or f"  Hint: {because or 'is a number typed in somewhere, where α, β or ε belongs?'}"]))
+        if wrong_x:
+            return _with(feedback.message, f"Hint: {because}" if because else
+                         _first_wrong_output(xs, ss, calls, lr, beta, eps))
+        first, used, *_ = feedback.message.splitlines()
+        return Feedback(False, "\n".join([first.replace("✗ Not yet.", "✗ Not yet: every x is right, but s is not.", 1),
+                                          used, "  Hint: return the same s_t = β s_{t−1} + (1 − β) g_t² that your "
+                                          "step divided by: the next step builds on it."]))
+    return Feedback(True, f"✓ Correct: all {CHECK_SETUP['steps']} steps of x and s match helpers.optimizers.RMSProp, "
+                          f"with α = {CHECK_SETUP['lr']:g}, β = {CHECK_SETUP['beta']:g}, ε = {CHECK_SETUP['eps']:g} "
+                          f"and again with α = {CHECK_AGAIN['lr']:g}, β = {CHECK_AGAIN['beta']:g}, "
+                          f"ε = {CHECK_AGAIN['eps']:g}. Your step is RMSProp.")
 
 
 #: The lesson's interactive figures, by name (tests and the benchmark build each one).

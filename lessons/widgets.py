@@ -6,6 +6,13 @@ the artists' data) and re-renders the PNG into the image widget.  Because the
 picture travels as the image widget's value, not as a cell output, nbval sees no
 extra outputs, and headless tests can check ``image.value`` and the artists.
 
+Redraws are fast without any work from a lesson: ``lessons.redraw`` keeps as
+pixels what a move did not change (axes, tick labels, contours, a legend whose
+lines did not move), draws only what did, and encodes the PNG with a cheap
+filter; the picture is pixel for pixel what a full render gives.  Each PNG also
+records, in a text chunk named ``PARAMS_KEY``, the control values it was drawn
+from (``make lab-smoke`` reads them to tell a stale frame from the latest one).
+
 Displaying a ``LiveFigure`` shows the live widget where a kernel runs, and the
 default figure as a plain PNG where none does (GitHub, nbviewer).
 """
@@ -13,14 +20,17 @@ default figure as a plain PNG where none does (GitHub, nbviewer).
 from __future__ import annotations
 
 import base64
+import json
 
 import ipywidgets as widgets
 import numpy as np
 from IPython.display import display
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from helpers.plotting import png
+from lessons.redraw import FastCanvasAgg, FrameRenderer, encode_png
 
 __all__ = ["LiveFigure", "beta_slider", "lr_slider", "eps_slider", "seed_slider", "dropdown", "toggle", "show",
            "SLIDER_STYLE"]
@@ -28,6 +38,8 @@ __all__ = ["LiveFigure", "beta_slider", "lr_slider", "eps_slider", "seed_slider"
 #: Without this, ipywidgets cuts a long description to "learning r…".
 SLIDER_STYLE = {"description_width": "initial"}
 SLIDER_LAYOUT = {"width": "420px"}
+#: The PNG text chunk in which a live figure's picture records the control values it was drawn from.
+PARAMS_KEY = "lessons.params"
 
 
 def beta_slider(value: float = 0.9, min: float = 0.5, max: float = 0.999, step: float = 0.001,
@@ -86,7 +98,9 @@ class LiveFigure:
 
     Subclasses build ``self.fig`` and its artists, then call
     ``super().__init__(fig, controls)``; they implement ``draw(params)``, which
-    receives ``{name: control.value}`` and updates the artists in place.
+    receives ``{name: control.value}`` and updates the artists in place (through
+    matplotlib's setters: ``set_data``, ``set_title``, ``set_ylim``, a new
+    ``legend()``…; any of them is noticed and redrawn).
     """
 
     def __init__(self, fig: Figure, controls: dict[str, widgets.ValueWidget]):
@@ -96,6 +110,12 @@ class LiveFigure:
         box = widgets.Box(list(self.controls.values()), layout={"flex_flow": "row wrap"})
         self.widget = widgets.VBox([box, self.image])
         self.redraws = 0
+        try:
+            if type(fig.canvas) is FigureCanvasAgg:
+                FastCanvasAgg(fig)  # the same pixels, with text glyphs rendered once (see lessons.redraw)
+            self.frames: FrameRenderer | None = FrameRenderer(fig)
+        except Exception:  # noqa: BLE001 - as in _pixels: without the fast path, full renders
+            self.frames = None
         for control in self.controls.values():
             control.observe(self._changed, names="value")
         self.redraw()
@@ -111,15 +131,31 @@ class LiveFigure:
     def redraw(self) -> None:
         """Recompute what the controls change, then render the figure into the image widget.
 
+        Only what changed is drawn again (``self.frames``, a ``lessons.redraw.FrameRenderer``).
         The layout (constrained) is worked out on the first render and then kept:
         it costs about as much as the drawing itself.  Call ``relayout()`` when a
         change alters the figure's structure (new tick ranges, a new surface).
         """
-        self.draw(self.params)
-        self.image.value = png(self.fig, fast=True)
+        params = self.params
+        self.draw(params)
+        self.image.value = encode_png(self._pixels(), {PARAMS_KEY: json.dumps(params, default=str)})
         if isinstance(self.fig.get_layout_engine(), ConstrainedLayoutEngine):
             self.fig.set_layout_engine("none")  # keep the positions just computed
         self.redraws += 1
+
+    def _pixels(self) -> np.ndarray:
+        """This frame's RGBA pixels: from the incremental renderer, or from a full render if it fails.
+
+        ``lessons.redraw`` leans on matplotlib internals; should a future matplotlib
+        break it, a class still gets every picture (slower), never a traceback.
+        """
+        if self.frames is not None:
+            try:
+                return self.frames.render()
+            except Exception:  # noqa: BLE001 - any failure of the fast path falls back to the full render
+                self.frames = None
+        self.fig.canvas.draw()
+        return np.asarray(self.fig.canvas.buffer_rgba()).copy()
 
     def relayout(self) -> None:
         """Work the layout out again on the next render."""

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from lessons.checks import Feedback, attempt, compare, describe_value, unpack_result
+from lessons.checks import Feedback, attempt, compare, describe_value, ignored_arguments, unpack_result
 
 
 def test_correct_answer():
@@ -165,3 +165,22 @@ def test_unpack_result_explains_a_wrong_return_in_the_learners_terms():
     assert fb is None and only.tolist() == [1.0, 2.0]
     _, fb = unpack_result(np.zeros((2, 2)), ("x",), (2,), name="step", setup="α = 0.1")
     assert fb.message == "✗ step should return x with shape (2,); its x has shape (2, 2).\n  The check used: α = 0.1."
+
+
+def test_ignored_arguments_names_a_number_typed_in_for_a_parameter():
+    def step(x, g, s, lr, beta):
+        s = beta * s + 0.1 * g**2  # (1 − β) typed in as 0.1
+        return x - 0.01 * g / np.sqrt(s), s  # lr typed in as 0.01
+
+    args = (np.ones(2), np.ones(2), np.full(2, 0.5), 0.5, 0.9)
+    assert ignored_arguments(step, args, {3: 0.3, 4: 0.7}) == [3]  # β still moves β·s; lr moves nothing
+
+    def right(x, g, s, lr, beta):
+        s = beta * s + (1 - beta) * g**2
+        return x - lr * g / np.sqrt(s), s
+
+    assert ignored_arguments(right, args, {3: 0.3, 4: 0.7}) == []
+    assert ignored_arguments(lambda *a: 1 / 0, args, {3: 0.3}) == []  # an error is another slip
+    x = np.ones(2)
+    ignored_arguments(lambda x, *rest: x.__imul__(2), (x, 1.0), {1: 2.0})
+    np.testing.assert_array_equal(x, [1.0, 1.0])  # the learner's in-place edits never reach the caller's arrays

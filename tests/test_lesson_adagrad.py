@@ -107,7 +107,7 @@ def test_playground_opens_where_adagrad_wins_and_names_the_coordinates_as_the_ax
     assert loss["AdaGrad"][-1] < loss["GD"][-1] / 10  # κ = 200, α = 0.4: AdaGrad ahead after 100 steps
     labels = [t.get_text() for t in pg.ax_panel.get_legend().get_texts()]
     assert labels[:2] == ["AdaGrad, w", "AdaGrad, b"] and pg.ax_path.get_xlabel().startswith("w")
-    assert pg.ax_loss.get_ylabel() == lesson.LOSS_LABEL
+    assert pg.ax_loss.get_ylabel() == r"$f(x_k) - f^*$"  # typeset, by helpers.plotting.loss_axis
     pg.controls["surface"].value = "Rosenbrock"
     labels = [t.get_text() for t in pg.ax_panel.get_legend().get_texts()]
     assert labels[:2] == ["AdaGrad, x", "AdaGrad, y"] and pg.ax_path.get_xlabel() == "x"
@@ -259,18 +259,6 @@ def test_steps_to_learn_and_weights_diverged():
     assert lesson.weights_diverged(np.array([[0.0, 0.0], [1e4, 0.0], [np.nan, np.nan]]), 2.0) == 1
 
 
-def test_rotated_bowl():
-    flat = lesson.rotated_bowl(0)
-    p = np.random.default_rng(0).normal(size=(5, 2))
-    np.testing.assert_allclose(flat.f(p), elongated_quadratic().f(p))
-    turned = lesson.rotated_bowl(30)
-    h = 1e-6
-    numeric = np.stack([(turned.f(p + h * e) - turned.f(p - h * e)) / (2 * h) for e in np.eye(2)], axis=-1)
-    np.testing.assert_allclose(turned.grad(p), numeric, rtol=1e-6, atol=1e-8)
-    hessian = np.stack([turned.grad(e) for e in np.eye(2)])
-    np.testing.assert_allclose(np.linalg.eigvalsh(hessian), [0.2, 4.0])
-
-
 def test_race_matches_run():
     surface = elongated_quadratic()
     r = lesson.race(surface, lr=1.0, steps=50)
@@ -300,10 +288,15 @@ def in_place(x, g, s, lr, eps):  # mutating the arguments is allowed: the check 
     return x, s
 
 
+def as_lists(x, g, s, lr, eps):  # lists of numbers are numbers too
+    return [list(v) for v in correct(x, g, s, lr, eps)]
+
+
 def test_check_passes_correct_solutions():
-    for solution in (correct, in_place):
+    for solution in (correct, in_place, as_lists):
         fb = lesson.check_adagrad_step(solution)
-        assert fb.passed and fb.message.startswith("✓ Correct"), fb.message
+        assert fb.passed and fb.message.startswith("✓ Correct: all 6 steps of x and s match"), fb.message
+        assert "again with α = 0.3, ε = 0.05" in fb.message
 
 
 def _ewma(beta):
@@ -317,29 +310,60 @@ SLIPS = {
     "ε is inside the square root": lambda x, g, s, lr, eps: (x - lr * g / np.sqrt(s + g**2 + eps), s + g**2),
     "did you forget to square g?": lambda x, g, s, lr, eps: (x - lr * g / (np.sqrt(s + g) + eps), s + g),
     "you divided by √s_{t−1}": lambda x, g, s, lr, eps: (x - lr * g / (np.sqrt(s) + eps), s + g**2),
-    "did you forget to add the previous s": _ewma(0.0),
-    "return the old s instead of the new one": lambda x, g, s, lr, eps: (x - lr * g / (np.sqrt(s + g**2) + eps), s),
+    "did you forget to add the previous s?": _ewma(0.0),
+    "you return the old s": lambda x, g, s, lr, eps: (x - lr * g / (np.sqrt(s + g**2) + eps), s),
     "did you forget the square root?": lambda x, g, s, lr, eps: (x - lr * g / (s + g**2 + eps), s + g**2),
     "where is ε?": lambda x, g, s, lr, eps: (x - lr * g / np.sqrt(s + g**2), s + g**2),
     "the step goes uphill": lambda x, g, s, lr, eps: (x + lr * g / (np.sqrt(s + g**2) + eps), s + g**2),
+    "that is gradient descent's step": lambda x, g, s, lr, eps: (x - lr * g, s + g**2),
+    "AdaGrad keeps one sum per coordinate":
+        lambda x, g, s, lr, eps: (x - lr * g / (np.sqrt(np.sum(s + g**2)) + eps), s + g**2),
     "did you return (s, x)?": lambda x, g, s, lr, eps: correct(x, g, s, lr, eps)[::-1],
     "(here β = 0.9): that is next lesson's RMSProp": _ewma(0.9),
     "(here β = 0.99): that is next lesson's RMSProp": _ewma(0.99),
 }
 
+SETUP = ("The check used: α = 0.5, ε = 0.1, 6 steps on f(w, b) = 0.1 w² + 2 b² from x_0 = (3, 1.5) with s_0 = (0, 0), "
+         "each step given g = surface.grad(x) at the current x.")
+
 
 @pytest.mark.parametrize("hint", list(SLIPS))
-def test_check_names_each_slip(hint):
+def test_check_names_each_slip_and_states_its_setup(hint):
     fb = lesson.check_adagrad_step(SLIPS[hint])
     assert not fb.passed
     assert "✗ Not yet. x_" in fb.message and "Hint:" in fb.message and hint in fb.message, fb.message
+    assert fb.message.count("Hint:") == 1 and SETUP in fb.message
 
 
-def test_every_verdict_states_the_checks_setup():
-    setup = "The check's run: 0.1 w² + 2 b² from (3, 1.5), α = 0.5, ε = 0.1, s_0 = 0, 6 steps."
-    for slip in SLIPS.values():
-        assert lesson.check_adagrad_step(slip).message.endswith(setup)
-    assert setup not in lesson.check_adagrad_step(correct).message
+def test_a_slip_s_hint_needs_its_s_too():
+    def corrected(x, g, s, lr, eps):  # the right s, but a step whose x happens to match no known slip's
+        s = s + g**2
+        return x - lr * g / (np.sqrt(2 * s) + eps), s
+
+    fb = lesson.check_adagrad_step(corrected)
+    assert "Hint" not in fb.message and "Given the same x_0, g_1 and s_0, your x_1 is" in fb.message
+
+
+def test_a_number_typed_in_for_a_hyperparameter_is_named():
+    def lr_typed(x, g, s, lr, eps):  # right in the check's first run (α = 0.5) only
+        s = s + g**2
+        return x - 0.5 * g / (np.sqrt(s) + eps), s
+
+    def eps_typed(x, g, s, lr, eps):
+        s = s + g**2
+        return x - lr * g / (np.sqrt(s) + 0.1), s
+
+    def pytorch_lr(x, g, s, lr, eps):  # wrong already in the first run
+        s = s + g**2
+        return x - 0.01 * g / (np.sqrt(s) + eps), s
+
+    for step, symbol in ((lr_typed, "α (lr)"), (eps_typed, "ε (eps)")):
+        fb = lesson.check_adagrad_step(step)
+        assert not fb.passed and "your step is right for α = 0.5, ε = 0.1 (the first run), but not for α = 0.3" \
+            in fb.message, fb.message
+        assert f"does not change when {symbol} does" in fb.message and "The check used: α = 0.3, ε = 0.05" in fb.message
+    fb = lesson.check_adagrad_step(pytorch_lr)
+    assert "x_1 is" in fb.message and "does not change when α (lr) does" in fb.message and SETUP in fb.message
 
 
 def test_check_explains_other_failures():
@@ -355,16 +379,25 @@ def test_check_explains_other_failures():
     def forgot_return(x, g, s, lr, eps):
         s = s + g**2
 
-    def unknown(x, g, s, lr, eps):  # a slip the check does not know: no hint, but the first differing step
+    def summed(x, g, s, lr, eps):
+        s = np.sum(s + g**2)
+        return x - lr * g / (np.sqrt(s) + eps), s
+
+    def unknown(x, g, s, lr, eps):  # a slip the check does not know: no hint, but the first wrong output
         s = s + g**2
         return x - 0.9 * lr * g / (np.sqrt(s) + eps), s
 
     assert lesson.check_adagrad_step(stub).message.startswith("Not yet: stub still raises NotImplementedError")
-    assert "should return a pair (x_new, s_new)" in lesson.check_adagrad_step(only_x).message
-    assert "✗ crashes raised TypeError" in lesson.check_adagrad_step(crashes).message
+    fb = lesson.check_adagrad_step(only_x)
+    assert "should return 2 things, (x_new, s_new), in that order; at step 1 it returned ndarray" in fb.message
+    assert SETUP in fb.message
+    fb = lesson.check_adagrad_step(crashes)
+    assert "✗ crashes raised TypeError" in fb.message and "in crashes: return x / \"s\"" in fb.message
     assert "did you forget the `return`?" in lesson.check_adagrad_step(forgot_return).message
+    assert "its s_new has shape ()" in lesson.check_adagrad_step(summed).message
     fb = lesson.check_adagrad_step(unknown)
     assert not fb.passed and "x_1 is" in fb.message and "Hint" not in fb.message
+    assert "check x_t = x_{t−1} − α g_t / (√s_t + ε)" in fb.message
 
 
 def test_check_reports_a_wrong_s_even_when_x_is_right():
@@ -373,4 +406,33 @@ def test_check_reports_a_wrong_s_even_when_x_is_right():
         return x_new, s_new / 2
 
     fb = lesson.check_adagrad_step(returns_half_s)
-    assert not fb.passed and "s_1 is" in fb.message
+    assert not fb.passed and "every x is right, but s is not. s_1 is" in fb.message and SETUP in fb.message
+
+
+# --- predict, then look: each question's answer is what its figure shows ---------------------------------
+
+
+def test_question_switching_to_the_milder_bowl_leaves_adagrads_path_as_it_is():
+    pg = lesson.playground()
+    adagrad, gd = pg.path_lines["AdaGrad"].get_xydata().copy(), pg.loss_lines["GD"].get_ydata().copy()
+    pg.controls["surface"].value = "elongated quadratic"  # lesson 03's bowl, κ = 20
+    np.testing.assert_allclose(pg.path_lines["AdaGrad"].get_xydata(), adagrad, atol=1e-8)  # "the same path"
+    assert pg.loss_lines["GD"].get_ydata()[-1] < gd[-1] / 100  # "a faster path" is gradient descent's
+
+
+def test_question_alpha_one_on_the_stretched_bowl_diverges_gradient_descent_only():
+    pg = lesson.playground()
+    pg.controls["lr"].value = 1.0
+    assert pg.diverged == {"GD": 7, "AdaGrad": None}
+    assert "diverged at step 7" in pg.path_lines["GD"].get_label()
+    steps = np.abs(np.diff(pg.traces["AdaGrad"].path, axis=0))
+    assert steps.max() <= 1.0 + 1e-12  # AdaGrad's step is never longer than α
+
+
+def test_question_a_rarer_feature_takes_gradient_descent_ten_times_longer_or_more():
+    figure = lesson.sparse_features()
+    assert figure.lines[("GD", 1)].get_label() == "GD: within 1 % from step 459"
+    figure.controls["p"].value = figure.controls["p"].base ** figure.controls["p"].min  # p = 0.2 %
+    assert figure.axes[1].get_title().startswith("rare feature (in 2 of 1000 samples")
+    assert figure.lines[("GD", 1)].get_label() == "GD: not within 1 % in 1000 steps"
+    assert figure.lines[("AdaGrad", 1)].get_label() == "AdaGrad: within 1 % from step 30"

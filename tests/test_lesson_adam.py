@@ -341,6 +341,7 @@ def slip(kind):
     """A learner's adam_step with one slip, written independently of lessons.adam."""
 
     def adam_step(x, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        x_old = x
         b1, b2 = (beta2, beta1) if kind == "swapped" else (beta1, beta2)
         m = b1 * m + (g if kind == "no 1-b1" else (1 - b1) * g)
         g2 = g if kind == "g not g2" else g * g
@@ -358,6 +359,8 @@ def slip(kind):
             x = x - lr * top / (v_hat + eps)
         else:
             x = x - lr * top / (np.sqrt(v_hat) + eps)
+        if kind == "uphill":
+            x = 2 * x_old - x
         if kind == "hats":
             return x, m_hat, v_hat
         return x, m, v
@@ -380,12 +383,15 @@ SLIP_HINTS = {
     "hats": "you returned m̂ and v̂ as the new state",
     "swapped": "β₁ and β₂ swapped",
     "eps hat": "the paper's \"more efficient\" order",
+    "uphill": "your step goes uphill",
 }
 
 
 def test_a_correct_step_passes():
     feedback = lesson.check_adam_step(adam_right)
-    assert feedback.passed and feedback.message.startswith("✓ Correct: all 10 values of x match.")
+    assert feedback.passed and feedback.message.startswith("✓ Correct: all 10 steps of x match helpers.optimizers.Adam")
+    assert "again with α = 0.01, β₁ = 0.8, β₂ = 0.99, ε = 1e-06" in feedback.message
+    assert "Your m and v match too" in feedback.message
 
 
 def test_the_unfilled_stub_says_not_yet():
@@ -408,7 +414,8 @@ def test_each_known_slip_gets_its_hint(kind):
 def test_every_verdict_states_the_checks_setup():
     for kind in ("uncorrected", "eps hat", "t-1"):
         message = lesson.check_adam_step(slip(kind)).message
-        assert "from (4, 0.001), α = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e-08" in message and "10 steps" in message
+        assert ("The check used: α = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e-08, 10 steps (t = 1…10) on "
+                "f(w, b) = 0.1 w² + 2 b² from x_0 = (4, 0.001) with m_0 = v_0 = (0, 0)") in message
 
 
 def test_the_efficient_eps_hat_form_with_a_matching_eps_passes():
@@ -481,7 +488,7 @@ def test_unusable_results_are_explained():
         x -= lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
         return x, m, v
 
-    assert "should return three things" in lesson.check_adam_step(two).message
+    assert "should return 3 things, (x, m, v), in that order" in lesson.check_adam_step(two).message
     assert "returned None" in lesson.check_adam_step(no_return).message
     assert lesson.check_adam_step(mutates).passed
 
@@ -517,3 +524,66 @@ def test_the_notebook_needs_no_torch_and_checks_the_stub_it_shows():
     assert "def adam_step(x, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):" in source
     assert "raise NotImplementedError  # your code here" in source
     assert "lesson.check_adam_step(adam_step)" in source
+
+
+def test_a_number_typed_in_for_a_hyperparameter_is_caught_by_the_second_run():
+    def typed(x, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):  # right at the defaults only
+        return adam_right(x, g, m, v, t, 1e-3, 0.9, 0.999, 1e-8)
+
+    def one_tenth(x, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):  # 0.1 for 1 − β₁
+        m = beta1 * m + 0.1 * g
+        v = beta2 * v + (1 - beta2) * g**2
+        return x - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
+
+    message = lesson.check_adam_step(typed).message
+    assert "right with the paper's defaults (the first run), but not with α = 0.01, β₁ = 0.8" in message
+    assert "does not change when α (lr) or β₁ (beta1) or β₂ (beta2) or ε (eps) does" in message
+    assert "The check used: α = 0.01, β₁ = 0.8, β₂ = 0.99, ε = 1e-06" in message
+    message = lesson.check_adam_step(one_tenth).message
+    assert "0.1 is 1 − β₁ only for β₁ = 0.9" in message
+
+
+def test_m_and_v_are_compared_once_x_is_right():
+    def minus_m(x, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):  # averages −g, adds the step
+        m = beta1 * m - (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        return x + lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
+
+    calls = []
+
+    def wrong_last_v(x, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        calls.append(t)
+        x, m, v = adam_right(x, g, m, v, t, lr, beta1, beta2, eps)
+        return x, m, v * (2.0 if len(calls) == 20 else 1.0)  # only the second run's v_10 is off
+
+    feedback = lesson.check_adam_step(minus_m)
+    assert feedback.passed and "Your m is −m" in feedback.message
+    feedback = lesson.check_adam_step(wrong_last_v)
+    assert not feedback.passed and "every x is right, but v is not. v_10 is" in feedback.message
+
+
+# --- predict, then look: each question's answer is what its figure shows ---------------------------------
+
+
+def test_question_a_loss_a_thousand_times_larger_leaves_adams_path_alone():
+    pg = lesson.adam_playground()
+    adam = pg.path_lines["Adam"].get_xydata().copy()
+    pg.controls["surface"].value = "1000 × elongated quadratic"
+    np.testing.assert_allclose(pg.path_lines["Adam"].get_xydata(), adam, atol=1e-7)
+    assert pg.diverged == {"GD": 2, "Adam": None}
+
+
+def test_question_without_bias_correction_the_first_steps_are_several_alpha():
+    pg = lesson.adam_playground()
+    steps = pg.panel.lines["Adam"].get_ydata()[:30]
+    assert np.nanmax(steps) == pytest.approx(1.0, abs=1e-3)
+    pg.controls["bias_correction"].value = False
+    steps = pg.panel.lines["Adam"].get_ydata()[:30]
+    assert np.nanmax(steps) == pytest.approx(5.7, abs=0.05) and np.nanargmax(steps) + 1 == 6
+
+
+def test_question_on_rosenbrock_gradient_descent_and_momentum_diverge():
+    race = lesson.race()
+    race.controls["surface"].value = "Rosenbrock"
+    assert race.diverged == {"GD": 2, "Momentum": 3, "RMSProp": None, "Adam": None}
+    assert race.path_lines["Momentum"].get_label() == "Momentum: diverged at step 3"

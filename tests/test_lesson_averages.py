@@ -381,3 +381,67 @@ def test_the_explorer_typesets_its_formulas():
     live = lesson.SmoothingExplorer(beta=0.9)
     title = live.ax_weights.get_title()
     assert "$1-\\beta^{60}$ = 99.8%" in title and "β^60" not in title
+
+
+# --- white noise: the variance lesson 07 quotes ---------------------------------------------------
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9, 0.98, 0.999])
+def test_white_noise_variance_is_the_sum_of_the_squared_weights(beta):
+    for t in (1, 7, 300):
+        squares = np.sum(np.asarray([(1 - beta) * beta**k for k in range(t)]) ** 2)
+        assert lesson.white_noise_variance(beta, sigma=2.0, t=t) == pytest.approx(4.0 * squares, rel=1e-12)
+    assert lesson.white_noise_variance(beta) == pytest.approx((1 - beta) / (1 + beta))
+    with pytest.raises(ValueError, match="beta"):
+        lesson.white_noise_variance(1.0)
+    with pytest.raises(ValueError, match="sigma"):
+        lesson.white_noise_variance(0.9, sigma=-1.0)
+
+
+def test_the_noise_table_the_notebook_prints():
+    """The formula against 4,000 simulated series, within sampling error (√(2/4000) ≈ 2.2 %); 19 and 99 as printed."""
+    rows = lesson.noise_table(betas=(0.5, 0.9, 0.98), sigma=1.0, runs=4000, steps=500, seed=0)
+    for row in rows:
+        assert abs(row["simulated"] / row["formula"] - 1) < 3 * math.sqrt(2 / 4000)
+    assert [round(r["divided_by"]) for r in rows] == [3, 19, 99]
+    assert [r["twice_window"] for r in rows] == pytest.approx([4, 20, 100])
+
+
+# --- predict, then look: each question's answer is what the explorer shows ----------------------
+
+def test_question_lag_the_title_says_more_days_at_098():
+    live = lesson.SmoothingExplorer(beta=0.9)
+    late_09 = live.delay
+    live.controls["beta"].value = 0.98
+    assert live.delay > 4 * late_09  # about 40 days against about 9
+    assert (round(late_09), round(live.delay)) == (9, 40)
+    assert "comes 40 days late" in live.ax_series.get_title()
+
+
+def test_question_share_the_last_60_days_carry_about_70_percent_at_098():
+    live = lesson.SmoothingExplorer(beta=0.9)
+    live.controls["beta"].value = 0.98
+    heights = np.array([bar.get_height() for bar in live.bars])
+    assert heights.sum() == pytest.approx(1 - 0.98**60) and round(heights.sum(), 2) == 0.70
+    assert "= 70.2% of the total" in live.ax_weights.get_title()
+    live.controls["beta"].value = 0.999
+    assert "= 5.8% of the total" in live.ax_weights.get_title()  # the first try-this answer's number
+
+
+# --- more slips ---------------------------------------------------------------------------------
+
+def test_reading_the_day_before_is_named():
+    def day_before(theta, beta):
+        v, out = 0.0, []
+        for i in range(len(theta)):
+            v = beta * v + (1 - beta) * theta[i - 1]  # at i = 0: the last day of the list
+            out.append(v)
+        return out
+
+    message = lesson.check_ewma(day_before).message
+    assert "v_1 is 0.61, expected 1.28" in message
+    assert "Hint: your v_t uses the day before, θ_{t−1}" in message and "theta[i - 1] is yesterday" in message
+
+
+def test_returning_v0_too_states_the_setup():
+    message = lesson.check_ewma(keeps_v0).message
+    assert "v_0 = 0 is in the list" in message and "The check used: β = 0.9, θ = theta[:10]" in message

@@ -187,7 +187,8 @@ SLIPS = {
 @pytest.mark.parametrize("fn", [correct, correct_vectorised])
 def test_check_passes_a_correct_solution(fn):
     feedback = lesson.check_bias_corrected_ewma(fn)
-    assert feedback.passed and feedback.message.startswith("✓ Correct: all 30 values of v̂ match.")
+    assert feedback.passed and feedback.message.startswith("✓ Correct: all 30 values of v̂ match, for β = 0.9 and "
+                                                           "β = 0.98.")
 
 
 @pytest.mark.parametrize("slip", list(SLIPS))
@@ -201,8 +202,9 @@ def test_check_names_each_slip(slip):
     assert hint in feedback.message.split("Hint: ")[1], feedback.message
 
 
-def test_slips_are_told_apart():
-    theta, beta = lesson.exercise_data()
+@pytest.mark.parametrize("beta", lesson.EXERCISE_BETAS)
+def test_slips_are_told_apart(beta):
+    theta, _ = lesson.exercise_data()
     expected = ewma(theta, beta, bias_correction=True)
     wrong = list(lesson.slips(theta, beta).values())
     for i, a in enumerate(wrong):
@@ -281,3 +283,70 @@ def test_the_try_this_answers_numbers():
     """The answers under the explorer quote these steps (from the table of section 6)."""
     assert [lesson.negligible_after(b) for b in (0.5, 0.9, 0.999)] == [7, 44, 4613]
     assert lesson.correction_table([0.5])[0]["in_windows"] == 3.5
+
+
+# --- the check at a second β, and the slips it tells apart there --------------------------------------------
+
+
+def test_a_typed_in_point_one_passes_at_beta_09_and_is_named_at_098():
+    point_one = lambda th, b: loop(th, b, lambda b, t, T: 1 - b**t, scale=0.1)  # noqa: E731
+    lines = lesson.check_bias_corrected_ewma(point_one).message.splitlines()
+    assert lines[0] == "✗ Not yet. v̂_1 is 64.0000, expected 12.8000 (the first difference, at t = 1)."
+    assert lines[1] == "  The check used: β = 0.98, θ = theta[:30] (the first 30 days of 2012), from v_0 = 0."
+    assert lines[2].startswith("  Hint: your recursion uses 0.1·θ_t: 0.1 is (1 − β) only when β = 0.9")
+
+
+def test_a_fixed_beta_a_swap_and_wrong_kinds_of_result_are_named():
+    def fixed_beta(theta, beta):
+        return correct(theta, 0.9)
+
+    message = lesson.check_bias_corrected_ewma(fixed_beta).message
+    assert "The check used: β = 0.98" in message and "the corrected average with β = 0.9: use the beta" in message
+    swapped = lambda th, b: lesson._swapped(np.asarray(th), b) / (1 - b ** np.arange(1, len(th) + 1))  # noqa: E731
+    message = lesson.check_bias_corrected_ewma(swapped).message
+    assert "v̂_1 is 115.2000" in message and "Hint: your recursion has β and (1 − β) swapped" in message
+    message = lesson.check_bias_corrected_ewma(lambda th, b: correct(th, b)[-1]).message
+    assert "it returned one number" in message and "The check used: β = 0.9" in message
+    message = lesson.check_bias_corrected_ewma(lambda th, b: (ewma(th, b), correct(th, b))).message
+    assert "got 2 sequences of 30 (v and v̂ together?)" in message and "The check used" in message
+    with_v0 = lambda th, b: np.concatenate([[0.0], correct_vectorised(th, b)])  # noqa: E731
+    assert "The check used: β = 0.9" in lesson.check_bias_corrected_ewma(with_v0).message
+
+
+# --- predict, then look: each question's answer is what the explorer shows ----------------------------------
+
+
+def test_question_start_the_corrected_average_starts_at_the_first_day():
+    live = lesson.CorrectionExplorer(beta=0.98, corrected=True)
+    first = lesson.first_values(0.98)
+    assert live.v_hat_line.get_visible() and live.v_hat_line.get_ydata()[0] == pytest.approx(first["theta"])
+    assert first["theta"] == 12.8 and first["v"] == pytest.approx(0.256) and first["v_hat"] == pytest.approx(12.8)
+
+
+def test_question_day_the_one_percent_day_moves_earlier_when_beta_drops():
+    live = lesson.CorrectionExplorer(beta=0.98)
+    assert "correction < 1 % from day 229 (off this chart)" in live.ax_share.get_title()
+    live.controls["beta"].value = 0.9
+    assert "correction < 1 % from day 44" in live.ax_share.get_title()
+    assert live.negligible_lines[0].get_visible() and live.negligible_lines[0].get_xdata()[0] == 44
+
+
+def test_question_april_the_corrected_average_trails_the_warming_at_0999():
+    live = lesson.CorrectionExplorer(beta=0.98, corrected=True)
+    live.controls["beta"].value = 0.999
+    edge = lesson.right_edge(0.999, recent=30)
+    v_hat = live.v_hat_line.get_ydata()
+    assert v_hat[-1] == pytest.approx(edge["v_hat"]) and edge["date"] == "2012-04-29" and edge["days"] == 120
+    assert abs(edge["v_hat"] - edge["mean"]) < 0.2 < edge["recent"] - edge["v_hat"] - 4  # near the mean, far below
+    assert (round(edge["v_hat"], 1), round(edge["mean"], 1), round(edge["recent"], 1)) == (10.2, 10.1, 14.8)
+    assert live.v_line.get_ydata()[-1] < 2  # the uncorrected v stays near 0 °C
+
+
+def test_the_try_this_right_edge_and_the_opening_claims():
+    """Try this 1 quotes day 120 (the explorer's right edge); the opening, 'two to six and a half times too large'."""
+    _, theta = seattle_temperatures(120)
+    v, v_hat = ewma(theta, 0.98), ewma(theta, 0.98, bias_correction=True)
+    assert (round(v_hat[-1] - v[-1], 2), round(100 * (v_hat[-1] / v[-1] - 1), 1)) == (1.06, 9.7)
+    plain = lesson.adam_step_sizes(False, steps=2000)
+    twice = int(np.flatnonzero(plain >= 2)[-1]) + 1
+    assert twice == 287 and plain[:twice].min() >= 2 > plain[twice] and round(plain.max(), 1) == 6.6

@@ -1,6 +1,7 @@
 """lessons.momentum: every widget redraws on every control, the prose's numbers, the exercise check."""
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -279,7 +280,7 @@ def test_static_figures_have_titles_labels_and_legends():
         fig = make()
         assert fig.axes[0].get_ylabel()  # a second panel may share the first one's y-axis
         for ax in fig.axes:
-            assert ax.get_xlabel() and ax.get_title() and ax.get_legend() is not None
+            assert ax.get_xlabel() and ax.get_title() and (ax.get_legend() is not None or fig.legends)
     labels = [t.get_text() for t in lesson.gd_figure().axes[0].get_legend().get_texts()]
     assert any(label.endswith("diverged at step 39") for label in labels)
 
@@ -535,3 +536,67 @@ def test_the_ramp_is_within_one_percent_from_the_steps_the_lesson_prints():
     assert row["sum"][43] < 0.99 <= row["sum"][44] and row["lecture"][44] == pytest.approx(row["ramp"][44])
     (row,) = lesson.cold_start_table((0.99,), at=(458, 459))
     assert row["lecture"][458] < 0.99 <= row["lecture"][459]
+
+
+# --- more slips, named -----------------------------------------------------------------------------------
+
+
+def test_check_names_nesterovs_step_a_typed_in_beta_and_a_velocity_never_returned():
+    nesterov = lesson.check_momentum_step(lambda x, v, g, lr, beta: (x - lr * (g + beta * (beta * v + g)),
+                                                                      beta * v + g))
+    assert "x_1 is (-4.46, 2.32)" in nesterov.message and "Hint: your values match Nesterov's step" in nesterov.message
+    typed = lesson.check_momentum_step(lambda x, v, g, lr, beta: (x - lr * (0.9 * v + g), 0.9 * v + g))
+    assert "x_2 is" in typed.message and "Hint: your values match β = 0.9 typed in; the check runs β = 0.8" in \
+        typed.message
+
+    def old_v_returned(x, v, g, lr, beta):  # the right x, but v handed back unchanged: the next step sees v = 0
+        return x - lr * (beta * v + g), v
+
+    lines = lesson.check_momentum_step(old_v_returned).message.splitlines()
+    assert lines[0].startswith("✗ Not yet. x_2 is") and lines[1].startswith("  The check used: α = 0.3")
+    assert lines[2].startswith("  Hint: the v your function returns is still (0, 0) at every step")
+    assert "plain gradient descent): step with the velocity" not in "".join(lines)  # not the GD slip's hint
+    gd = lesson.check_momentum_step(SLIPS["plain gradient descent"]).message
+    assert "Hint: your x moves along the gradient alone" in gd  # whose v is updated: that hint stays
+
+
+# --- predict, then look: each question's answer is what the playground shows --------------------------
+
+
+def test_question_past_gds_limit_only_gradient_descent_diverges():
+    pg = lesson.velocity_playground()
+    assert pg.controls["lr"].value == lesson.VELOCITY_DEFAULTS["lr"] and pg.controls["beta"].value == 0.5
+    pg.controls["lr"].value = 10**-0.25  # the slider's first position past 2/λ_max = 0.5
+    assert round(pg.controls["lr"].value, 2) == 0.56
+    assert pg.diverged["GD"] is not None and pg.diverged["Momentum"] is None
+    assert lesson.gd_limit(4.0) < pg.controls["lr"].value < lesson.momentum_limit(4.0, 0.5) == 0.75
+
+
+def test_question_more_momentum_at_045_takes_more_steps():
+    pg = lesson.velocity_playground()
+    loss_05 = pg.loss_lines["Momentum"].get_ydata()[-1]
+    pg.controls["beta"].value = 0.9
+    assert pg.diverged["Momentum"] is None and pg.loss_lines["Momentum"].get_ydata()[-1] > 1e6 * loss_05
+    slow, fast = (lesson.steps_to(Momentum(0.45, b, form="sum"), steps=5000) for b in (0.9, 0.5))
+    assert (slow, fast) == (292, 48)
+
+
+def test_question_raising_alpha_nesterov_diverges_first():
+    pg = lesson.nesterov_playground()
+    assert pg.diverged == {"GD": None, "Momentum": None, "Nesterov": None}
+    pg.controls["lr"].value = 10**-0.45  # two slider steps up from 0.3
+    assert pg.diverged["Nesterov"] is not None and pg.diverged["Momentum"] is None
+    assert round(float(lesson.nesterov_limit(4.0, 0.9)), 3) == 0.339
+    assert lesson.nesterov_limit(4.0, 0.9) < pg.controls["lr"].value
+    assert lesson.momentum_limit(4.0, 0.9) == pytest.approx(0.95)
+
+
+def test_question_map_the_fastest_cells_sit_near_the_boundary_with_a_moderate_beta():
+    pg = lesson.map_playground()
+    best = lesson.best_on_map()
+    assert (round(best["lr"], 3), round(best["beta"], 2), best["steps"]) == (0.668, 0.41, 36)
+    assert best["lr"] < lesson.momentum_limit(4.0, best["beta"]) < 1.1 * best["lr"]  # just left of the line
+    grid = lesson.steps_map()
+    assert grid[0].min() == 156 and np.isinf(grid[-1]).all()  # β = 0 (GD) and β = 0.99
+    pg.controls["lr"].value, pg.controls["beta"].value = 10 ** round(math.log10(best["lr"]), 3), best["beta"]
+    assert pg.ax_panel.get_title().endswith("(at the circle: 36 steps)")

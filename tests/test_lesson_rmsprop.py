@@ -118,7 +118,7 @@ def test_near_the_minimum_zooms_in_so_the_rattle_shows():
     np.testing.assert_allclose(path[0], lesson._starts(Q)[lesson.NEAR])
     tail = np.abs(path[-50:]).max(axis=0)  # the rattle: ±α/2 = 0.05, well inside the zoomed window
     assert np.all(tail > 0.04) and np.all(tail < 0.06) and high > 4 * tail[0]
-    assert pg.ax_loss.get_ylabel() == lesson.LOSS_LABEL
+    assert pg.ax_loss.get_ylabel() == r"$f(x_k) - f^*$"  # typeset, by helpers.plotting.loss_axis
     pg.controls["surface"].value = "Rosenbrock"
     assert pg.ax_path.get_title().startswith("Rosenbrock, zoomed in")
     labels = [t.get_text() for t in pg.ax_panel.get_legend().get_texts()]
@@ -143,7 +143,7 @@ def test_epsilon_explorer_shows_both_sides_of_the_condition():
     live.controls["lr"].value = 0.1
     live.controls["beta"].value = 0.9
     live.controls["eps"].value = 1e-8
-    assert "no rest at the minimum" in live.ax_bowl.get_title()
+    assert "rattles" in live.ax_bowl.get_title()
     floor = live.floor_line.get_ydata()[0]
     assert floor == pytest.approx(0.525 * 0.1**2, rel=1e-6)
     assert live.loss_line.get_ydata()[-1] == pytest.approx(floor, rel=0.05)
@@ -322,17 +322,22 @@ def test_an_in_place_step_passes_too():
     assert lesson.check_rmsprop_step(in_place).passed
 
 
+SETUP = ("The check used: α = 0.1, β = 0.9, ε = 0.01, 5 steps on f(w, b) = 0.1 w² + 2 b² from x_0 = (−5, −2) with "
+         "s_0 = (0, 0), each step given g = surface.grad(x) at the current x.")
+
+
 @pytest.mark.parametrize("hint", list(lesson.SLIPS), ids=lambda h: h[:40])
-def test_each_slip_gets_its_own_hint(hint):
+def test_each_slip_gets_its_own_hint_and_the_setup(hint):
     fb = lesson.check_rmsprop_step(lesson.SLIPS[hint])
     assert not fb.passed and fb.message.startswith("✗ Not yet.")
-    assert f"Hint: {hint}" in fb.message
+    assert f"Hint: {hint}" in fb.message and fb.message.count("Hint:") == 1 and SETUP in fb.message
 
 
 def test_the_slips_named_in_the_brief_are_recognised():
     hints = " ".join(lesson.SLIPS)
     for words in ["ε inside the root", "(1 − β) is on the wrong term", "previous √s_{t−1}",
-                  "divide by the root √s", "AdaGrad's running sum", "(s_new, x_new)"]:
+                  "divide by the root √s", "AdaGrad's running sum", "(s_new, x_new)", "gradient descent's step",
+                  "uphill"]:
         assert words in hints
 
 
@@ -345,11 +350,30 @@ def test_returning_s_x_is_named():
     assert not fb.passed and "returned the other way round" in fb.message
 
 
-def test_every_verdict_states_the_checks_setup():
-    for slip in lesson.SLIPS.values():
-        assert lesson.check_rmsprop_step(slip).message.endswith(
-            "The check's run: 0.1 w² + 2 b² from (−5, −2), α = 0.1, β = 0.9, ε = 0.01, s_0 = 0, 5 steps.")
-    assert "The check's run" not in lesson.check_rmsprop_step(correct).message
+def test_a_number_typed_in_for_a_hyperparameter_is_caught_by_the_second_run():
+    def one_tenth(x, g, s, lr, beta, eps):  # lesson 01's slip: (1 − β) written as 0.1, right for β = 0.9 only
+        s = beta * s + 0.1 * g**2
+        return x - lr * g / (np.sqrt(s) + eps), s
+
+    def eps_typed(x, g, s, lr, beta, eps):
+        s = beta * s + (1 - beta) * g**2
+        return x - lr * g / (np.sqrt(s) + 0.01), s
+
+    def pytorch_beta(x, g, s, lr, beta, eps):  # wrong already in the first run: β typed in as 0.99
+        s = 0.99 * s + 0.01 * g**2
+        return x - lr * g / (np.sqrt(s) + eps), s
+
+    fb = lesson.check_rmsprop_step(one_tenth)
+    assert not fb.passed and "right for α = 0.1, β = 0.9, ε = 0.01 (the first run), but not for α = 0.05" in fb.message
+    assert "0.1 is 1 − β only for β = 0.9" in fb.message and "The check used: α = 0.05, β = 0.7, ε = 0.02" in fb.message
+    assert "does not change when ε (eps) does" in lesson.check_rmsprop_step(eps_typed).message
+    fb = lesson.check_rmsprop_step(pytorch_beta)
+    assert "x_1 is" in fb.message and "does not change when β (beta) does" in fb.message and SETUP in fb.message
+
+
+def test_correct_passes_both_runs_and_says_so():
+    fb = lesson.check_rmsprop_step(correct)
+    assert fb.passed and "again with α = 0.05, β = 0.7, ε = 0.02" in fb.message
 
 
 def test_unfinished_or_broken_steps_get_feedback_not_tracebacks():
@@ -365,20 +389,33 @@ def test_unfinished_or_broken_steps_get_feedback_not_tracebacks():
     def typo(x, g, s, lr, beta, eps):
         return x - lr * g / (np.sqrt(s) + epsilon), s  # noqa: F821
 
+    def summed(x, g, s, lr, beta, eps):
+        s = np.sum(beta * s + (1 - beta) * g**2)
+        return x - lr * g / (np.sqrt(s) + eps), s
+
     assert lesson.check_rmsprop_step(stub).message.startswith("Not yet: stub still raises NotImplementedError")
     assert "did you forget the `return`?" in lesson.check_rmsprop_step(forgot_return).message
-    assert "should return two values, (x_new, s_new)" in lesson.check_rmsprop_step(only_x).message
-    assert "raised NameError" in lesson.check_rmsprop_step(typo).message
+    fb = lesson.check_rmsprop_step(only_x)
+    assert "should return 2 things, (x_new, s_new), in that order" in fb.message and SETUP in fb.message
+    fb = lesson.check_rmsprop_step(typo)
+    assert "raised NameError" in fb.message and "in typo: return x - lr * g" in fb.message and SETUP in fb.message
+    assert "its s_new has shape ()" in lesson.check_rmsprop_step(summed).message
 
 
-def test_an_unknown_mistake_names_the_first_differing_step():
+def test_an_unknown_mistake_names_the_first_wrong_output_given_the_learners_inputs():
     def late(x, g, s, lr, beta, eps):
         s = beta * s + (1 - beta) * g**2
         first = not np.any(s - (1 - beta) * g**2)  # s_{t−1} = 0 only at step 1
         return x - lr * g / (np.sqrt(s) + eps) * (1.0 if first else 1.5), s  # wrong from step 2 on
 
+    def corrected(x, g, s, lr, beta, eps):  # a bias correction RMSProp does not have: its s is right, x is not
+        s = beta * s + (1 - beta) * g**2
+        return x - lr * g / (np.sqrt(s / (1 - beta)) + eps), s
+
     fb = lesson.check_rmsprop_step(late)
-    assert not fb.passed and "x_2" in fb.message and "Steps before 2 agree" in fb.message
+    assert not fb.passed and "x_2" in fb.message and "Given the same x_1, g_2 and s_1, your x_2 is" in fb.message
+    fb = lesson.check_rmsprop_step(corrected)  # its x path is the "no (1 − β)" slip's, but its s is not: no hint
+    assert "Hint" not in fb.message and "Given the same x_0, g_1 and s_0, your x_1 is" in fb.message
 
 
 def test_a_wrong_s_with_right_x_values_is_caught():
@@ -390,7 +427,7 @@ def test_a_wrong_s_with_right_x_values_is_caught():
         return x_new, s_new * (2.0 if len(calls) == lesson.CHECK_SETUP["steps"] else 1.0)  # only s_5 is off
 
     fb = lesson.check_rmsprop_step(wrong_last_s)
-    assert not fb.passed and "s_5" in fb.message
+    assert not fb.passed and "every x is right, but s is not. s_5" in fb.message
 
 
 def test_reference_steps_are_the_helper():
@@ -398,3 +435,39 @@ def test_reference_steps_are_the_helper():
     xs, ss = rmsprop_by_hand(**{k: lesson.CHECK_SETUP[k] for k in ("lr", "beta", "eps", "steps")})
     np.testing.assert_allclose(x, xs[1:], rtol=1e-15)
     np.testing.assert_allclose(s, ss, rtol=1e-15)
+
+
+# --- predict, then look: each question's answer is what its figure shows ---------------------------------
+
+
+def test_question_rmsprop_dives_then_stops_at_a_floor():
+    pg = lesson.playground()
+    loss = pg.loss_lines["RMSProp"].get_ydata()
+    assert loss.argmin() == 92 and loss.min() < 1e-15  # the dive
+    assert 4e-3 < loss[-1] < 6e-3 and loss[-1] > 1e10 * loss.min()  # … and the floor it climbs back to
+    assert pg.diverged["RMSProp"] is None
+
+
+def test_question_a_tenth_of_alpha_lowers_the_floor_a_hundredfold():
+    pg = lesson.playground()
+    pg.controls["start"].value = lesson.NEAR
+    floors = {}
+    for lr in (0.1, 0.01):
+        pg.controls["lr"].value = lr
+        floors[lr] = pg.loss_lines["RMSProp"].get_ydata()[-1]
+    assert floors[0.1] / floors[0.01] == pytest.approx(100, rel=0.05)
+
+
+def test_question_eps_inside_the_root_shortens_the_step_of_a_small_gradient():
+    live = lesson.EpsilonExplorer()  # ε = 1e-8, β = 0.9
+    k = np.argmin(np.abs(np.log10(live.G) + 4))  # |g| ≈ 1e-4
+    assert live.outside_line.get_ydata()[k] == pytest.approx(3.16, abs=0.01)
+    assert live.inside_line.get_ydata()[k] == pytest.approx(0.95, abs=0.02)
+
+
+def test_question_the_rattle_stops_once_eps_passes_a_fifth():
+    live = lesson.EpsilonExplorer()
+    for eps, verdict in ((1e-4, "rattles"), (0.15, "rattles"), (0.3, "settles")):
+        live.controls["eps"].value = eps
+        assert live.ax_bowl.get_title().endswith(verdict), live.ax_bowl.get_title()
+    assert np.nanmax(live.loss_line.get_ydata()[-100:]) < 1e-12  # at ε = 0.3 the loss falls for good

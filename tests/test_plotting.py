@@ -65,5 +65,16 @@ def test_loss_axis():
 
     ax = new_figure().subplots()
     loss_axis(ax)
-    assert ax.get_yscale() == "log" and ax.get_xlabel() == "step k" and ax.get_ylabel() == "f(x_k) − f*"
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "step k" and ax.get_ylabel() == r"$f(x_k) - f^*$"
     assert ax.get_title() == "loss, log scale"
+    loss_axis(ax, step="t")  # a lesson that counts steps with t says so in both labels
+    assert ax.get_xlabel() == "step t" and ax.get_ylabel() == r"$f(x_t) - f^*$"
+
+
+def test_nice_ceiling_jumps_through_1_15_2_3_5_7():
+    from helpers.plotting import nice_ceiling
+
+    assert [nice_ceiling(v) for v in (0.9, 1.0, 1.01, 1.6, 2.5, 4, 6, 7.5, 12, 0.0031)] == \
+        [1.0, 1.0, 1.5, 2.0, 3.0, 5.0, 7.0, 10.0, 15.0, 0.005]
+    with pytest.raises(ValueError, match="value must be a finite number > 0; got value=0.0"):
+        nice_ceiling(0.0)

@@ -6,6 +6,7 @@ the notebooks folder), with a package made to look missing or too old.
 
 import importlib.metadata
 import json
+import platform
 import sys
 from pathlib import Path
 
@@ -16,9 +17,14 @@ CELLS = ["".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"]
 REAL_VERSION = importlib.metadata.version
 
 
-def run_cells(monkeypatch, capsys, cwd=NOTEBOOK.parent, missing=(), versions=None):
-    """Run every code cell in order, with ``missing`` packages not installed and ``versions`` faked; return the text."""
+def run_cells(monkeypatch, capsys, cwd=NOTEBOOK.parent, missing=(), versions=None, python=None):
+    """Run every code cell in order, with ``missing`` packages not installed and ``versions`` faked; return the text.
+
+    ``python``: the Python version the kernel pretends to run (``platform.python_version``).
+    """
     versions = versions or {}
+    if python is not None:
+        monkeypatch.setattr(platform, "python_version", lambda: python)
 
     def version(name):
         if name in missing:
@@ -41,6 +47,15 @@ def test_a_healthy_install_says_ok_everywhere(monkeypatch, capsys):
     out = run_cells(monkeypatch, capsys)
     assert "NOT ok" not in out and "missing" not in out
     assert line_of(out, "numpy").endswith(" ok") and "optimizer run: ok" in out
+    assert line_of(out, "python") == "python      >=3.10        ok"
+
+
+def test_an_old_python_is_named_with_its_fix(monkeypatch, capsys):
+    out = run_cells(monkeypatch, capsys, python="3.9.18")
+    assert line_of(out, "python").endswith("NOT ok: this kernel runs Python 3.9.18; install Python 3.10 or newer and "
+                                           "rebuild the environment with it (make clean, then make lab "
+                                           "PYTHON=python3.11)")
+    assert line_of(out, "numpy").endswith(" ok")  # the packages are still checked
 
 
 @pytest.mark.parametrize("package", ["ipywidgets", "numpy", "ipykernel"])

@@ -3,10 +3,21 @@
 import numpy as np
 import pytest
 
-from helpers.surfaces import SURFACES, beale, curvatures, elongated_quadratic, hessian, quadratic, rosenbrock, saddle
+from helpers.surfaces import (
+    SURFACES,
+    beale,
+    curvatures,
+    elongated_quadratic,
+    hessian,
+    quadratic,
+    rosenbrock,
+    rotated_quadratic,
+    saddle,
+)
 
 RNG = np.random.default_rng(7)
-ALL = [factory() for factory in SURFACES.values()] + [quadratic((1.0, 9.0)), rosenbrock(a=2.0, b=10.0)]
+ALL = [factory() for factory in SURFACES.values()] + [quadratic((1.0, 9.0)), rosenbrock(a=2.0, b=10.0),
+                                                     rotated_quadratic(30)]
 
 
 def central_difference(f, p, h=1e-6):
@@ -102,3 +113,15 @@ def test_hessian_and_curvatures():
     exact = np.array([[2 - 400 * (y - x**2) + 800 * x**2, -400 * x], [-400 * x, 200.0]])
     np.testing.assert_allclose(hessian(rosenbrock(), at=(x, y)), exact, rtol=1e-6)
     np.testing.assert_allclose(curvatures(rosenbrock(), at=(x, y)), np.linalg.eigvalsh(exact), rtol=1e-6)
+
+
+def test_rotated_quadratic_keeps_the_curvatures_and_turns_the_axes():
+    p = RNG.normal(size=(5, 2))
+    np.testing.assert_allclose(rotated_quadratic(0).f(p), elongated_quadratic().f(p), rtol=1e-14)
+    turned = rotated_quadratic(30)
+    np.testing.assert_allclose(curvatures(turned), [0.2, 4.0], rtol=1e-8)
+    theta = np.deg2rad(30)
+    long_axis = np.array([np.cos(theta), np.sin(theta)])  # the shallow direction, turned with the bowl
+    np.testing.assert_allclose(turned.grad(long_axis), 0.2 * long_axis, rtol=1e-12)
+    assert np.abs(hessian(turned)[0, 1]) > 0.5  # the coordinates are coupled now
+    assert turned.name == "quadratic (curvatures 0.2, 4) turned 30°"

@@ -63,3 +63,23 @@ def test_beta_readout_shows_the_step_s_decimals():
     assert beta_slider(0.999, step=0.0001).readout_format == ".4f"
     assert beta_slider(0.9, min=0.0, step=0.01).readout_format == ".2f"
     assert beta_slider(0.9, readout_format=".1f").readout_format == ".1f"
+
+
+def test_a_failing_fast_renderer_falls_back_to_the_full_render():
+    """Should a future matplotlib break lessons.redraw, the picture still comes, from a full render."""
+    from lessons.averages import SmoothingExplorer
+
+    live = SmoothingExplorer()
+    full = live._pixels()
+
+    class Broken:
+        def render(self):
+            raise AttributeError("'Axes' object has no attribute '_unstale_viewLim'")
+
+    live.frames = Broken()
+    before = live.image.value
+    first = next(iter(live.controls.values()))
+    first.value = first.max
+    assert live.frames is None and live.image.value != before  # redrawn, with no exception
+    first.value = first.min
+    assert live._pixels().shape == full.shape

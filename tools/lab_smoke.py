@@ -1,29 +1,44 @@
-"""Open every notebook in a real JupyterLab, Restart & Run All, and drag each slider: what nbval cannot see.
+"""Open every notebook in a real JupyterLab, Restart & Run All, and drive every slider: what nbval cannot see.
 
-    make lab-smoke          # needs Chromium (Debian: apt-get install chromium)
+    make lab-smoke                      # needs Chromium (Debian: apt-get install chromium)
+    python tools/lab_smoke.py 03 06     # notebooks whose name starts with these
+    python tools/lab_smoke.py --save F  # also write the timings as JSON
 
 nbval runs the notebooks without a front end, so it cannot tell whether a widget
-renders, whether a slider's label is cut to "learning r…", or whether moving a
-slider really sends a new picture.  This script starts JupyterLab from .venv on a
-free port, drives headless Chromium with Playwright, and for each notebook:
+renders, whether a slider's label is cut to "learning r…", whether moving a slider
+really sends a new picture, or how long that takes.  This script starts JupyterLab
+from .venv on a free port, drives headless Chromium with Playwright, and for each
+notebook:
 
-1. opens it in a fresh workspace and checks that each widget cell already shows
-   a static picture (what a reader sees before running anything);
+1. opens it in a fresh workspace and checks that each widget cell already shows a
+   static picture (what a reader sees before running anything);
 2. runs Restart Kernel and Run All Cells and waits for the kernel to go idle;
 3. scrolls through every cell: no "Error displaying widget", no traceback, no
-   stderr output;
-4. for each interactive figure: no slider label is truncated, and pressing → on
-   its first slider changes the picture.
+   stderr output, and as many live figures as the notebook has saved pictures of;
+4. for each live figure: no slider label or readout is cut off; then for every
+   slider, a key press (→, then ← back) is timed from the key to the new picture
+   on screen (decoded and painted), and a fast drag (ten presses in a third of a
+   second) is timed from the last press until the picture has settled.
 
-Screenshots go to build/lab-smoke/.  Exit status 1 if anything failed.  This is
-a check to run by hand before a release, not part of `make test` (it needs a
-browser, which a learner's machine does not).
+To know which values a picture was drawn from, each live figure's PNG carries
+them in a text chunk (``lessons.widgets.PARAMS_KEY``); the page reads the bytes
+of every new picture and compares the values with the slider's readout.  A picture
+that settles on other values than the readout shows is a stale frame.
+
+Exit status 1 on: a widget that fails to render, a cut-off label, a slider that
+changes nothing, a stale frame (and, with --strict, a missed timing target:
+median key press ≤ 120 ms, fast drag settled ≤ 300 ms after the last move).
+Screenshots go to build/lab-smoke/.  `.ci/run` runs this after `make test`.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import math
+import re
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -37,6 +52,48 @@ SHOTS = ROOT / "build" / "lab-smoke"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                  "--disable-background-networking", "--disable-component-update"]
+PARAMS_KEY = "lessons.params"  # lessons.widgets.PARAMS_KEY (this script runs outside the project's venv)
+TARGET_PRESS_MS, TARGET_SETTLE_MS = 120, 300
+QUIET_S = 0.6  # no new picture for this long: the figure has settled
+DRAG_MOVES, DRAG_SECONDS = 10, 1 / 3
+
+# Installed in the page: note every key press, and for every figure every new picture (when its src
+# changed, when it was on screen, and the control values its PNG records).
+WATCH_JS = r"""
+() => {
+  if (window.__smoke) return;
+  const smoke = window.__smoke = {keys: [], figures: {}};
+  document.addEventListener('keydown', e => smoke.keys.push(performance.now()), true);
+  async function params(url) {
+    const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    const view = new DataView(bytes.buffer);
+    for (let at = 8; at + 8 <= bytes.length;) {
+      const length = view.getUint32(at), tag = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+      if (tag === 'tEXt') {
+        const data = bytes.subarray(at + 8, at + 8 + length), zero = data.indexOf(0);
+        const latin1 = new TextDecoder('latin1');
+        if (latin1.decode(data.subarray(0, zero)) === '%KEY%')
+          return JSON.parse(latin1.decode(data.subarray(zero + 1)));
+      }
+      if (tag === 'IDAT') break;
+      at += 12 + length;
+    }
+    return null;
+  }
+  smoke.watch = (img, id) => {
+    const seen = smoke.figures[id] = [];
+    new MutationObserver(() => {
+      const record = {changed: performance.now(), shown: null, params: 'pending', width: 0};
+      seen.push(record);
+      const src = img.src;
+      params(src).then(p => { record.params = p; }, () => { record.params = null; });
+      img.decode().then(() => requestAnimationFrame(() => {
+        record.shown = performance.now(); record.width = img.naturalWidth;
+      }), () => { record.shown = -1; });
+    }).observe(img, {attributes: true, attributeFilter: ['src']});
+  };
+}
+""".replace("%KEY%", PARAMS_KEY)
 
 
 def free_port() -> int:
@@ -74,6 +131,162 @@ def shutdown_kernels(port: int) -> None:
             urllib.request.urlopen(request, timeout=10)
 
 
+def saved_pictures(name: str) -> int:
+    """How many live figures the notebook shows: outputs saved as a static picture of a widget (a VBox)."""
+    nb = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text())
+    return sum(1 for cell in nb["cells"] for out in cell.get("outputs", [])
+               if "image/png" in out.get("data", {})
+               and ("application/vnd.jupyter.widget-view+json" in out["data"]
+                    or "".join(out["data"].get("text/plain", "")).startswith("VBox(")))
+
+
+def readout_value(text: str) -> tuple[float, float] | None:
+    """A slider readout ("0.900", "0.01", "1e-8", "2.0%", "100") as (value, half a unit of its last digit)."""
+    match = re.fullmatch(r"\s*([-−]?)(\d*)(?:\.(\d*))?(?:e([-+−]?\d+))?\s*(%?)\s*", text)
+    if not match or not (match.group(2) or match.group(3)):
+        return None
+    sign, whole, decimals, exponent, percent = match.groups()
+    decimals = decimals or ""
+    value = float(f"{'-' if sign else ''}{whole or 0}.{decimals or 0}e{(exponent or '0').replace('−', '-')}")
+    unit = 10.0 ** (int((exponent or "0").replace("−", "-")) - len(decimals))
+    scale = 0.01 if percent else 1.0
+    return value * scale, 0.51 * unit * scale
+
+
+def agrees(value, text: str) -> bool:
+    """Whether a control value (from a picture) is what a readout shows, to the readout's precision."""
+    parsed = readout_value(text)
+    if parsed is None or not isinstance(value, (int, float)):
+        return str(value) == text.strip()
+    shown, tolerance = parsed
+    return abs(float(value) - shown) <= tolerance + 1e-9 * abs(shown)
+
+
+class Figure:
+    """One live figure on the page: its controls, its picture, and what the page recorded of its pictures."""
+
+    def __init__(self, page, box, figure_id: str):
+        self.page, self.box, self.id = page, box, figure_id
+        self.image = box.locator("img").first
+        self.controls = box.locator(".widget-box").first.locator(":scope > .jupyter-widgets")
+        page.evaluate(WATCH_JS)
+        self.image.evaluate("(img, id) => window.__smoke.watch(img, id)", figure_id)
+
+    def records(self) -> list[dict]:
+        return self.page.evaluate("id => window.__smoke.figures[id]", self.id)
+
+    def keys(self) -> list[float]:
+        return self.page.evaluate("() => window.__smoke.keys")
+
+    def settle(self, since: int = 0, timeout: float = 8.0, quiet: float = QUIET_S, expect: bool = False) -> list[dict]:
+        """Wait until no new picture has come for ``quiet`` s (and each has been shown); the records since ``since``.
+
+        With ``expect``, first wait (up to ``timeout``) for a new picture at all: a slow
+        machine may take longer than ``quiet`` to send the first one.
+        """
+        start, count, last_change = time.time(), -1, time.time()
+        while expect and len(self.records()) <= since and time.time() - start < timeout:
+            time.sleep(0.05)
+        while time.time() - start < timeout:
+            records = self.records()
+            if len(records) != count:
+                count, last_change = len(records), time.time()
+            elif time.time() - last_change > quiet and all(
+                    r["shown"] is not None and r["params"] != "pending" for r in records[since:]):
+                return records[since:]
+            time.sleep(0.05)
+        return self.records()[since:]
+
+    def readout(self, slider) -> str:
+        return slider.locator(".widget-readout").first.inner_text()
+
+
+def check_figure(page, name: str, index: int, box, report: dict, problems: list[str]) -> None:
+    where = f"{name}, figure {index}"
+    box.scroll_into_view_if_needed()
+    for label in box.locator(".widget-label, .widget-readout").all():
+        if label.is_visible() and label.evaluate("e => e.scrollWidth > e.clientWidth + 1"):
+            problems.append(f"{where}: label or readout cut off: {label.inner_text()!r}")
+    figure = Figure(page, box, f"{name}-{index}")
+    if figure.image.evaluate("img => img.naturalWidth") == 0:
+        problems.append(f"{where}: the picture did not render")
+    box.screenshot(path=str(SHOTS / f"{name}-{index}-before.png"))
+    controls = figure.controls.all()
+    for position, control in enumerate(controls):
+        handle = control.locator(".noUi-handle")
+        if not handle.count():
+            continue  # a drop-down or a toggle
+        description = control.locator(".widget-label").first.inner_text().strip() or f"slider {position}"
+        check_slider(page, figure, position, control, handle.first, f"{where}, {description!r}", report, problems)
+    box.screenshot(path=str(SHOTS / f"{name}-{index}-after.png"))
+
+
+def _final_params(records, position):
+    """The value of control ``position`` in the last picture, or ``...`` if the pictures carry none."""
+    if not records or not isinstance(records[-1]["params"], dict):
+        return ...
+    params = records[-1]["params"]
+    keys = list(params)
+    return params[keys[position]] if position < len(keys) else ...
+
+
+def check_slider(page, figure: Figure, position: int, slider, handle, where: str, report: dict,
+                 problems: list[str]) -> None:
+    low, now, top = (float(handle.get_attribute(a) or 0) for a in ("aria-valuemin", "aria-valuenow", "aria-valuemax"))
+    up, down = ("ArrowRight", "ArrowLeft") if top - now >= now - low else ("ArrowLeft", "ArrowRight")  # the far end
+    handle.focus()
+    figure.settle(timeout=3)
+    for key in (up, down):  # one press away, one back
+        before, keys_before, readout_before = len(figure.records()), len(figure.keys()), figure.readout(slider)
+        page.keyboard.press(key)
+        records = figure.settle(before, expect=True)
+        readout = figure.readout(slider)
+        pressed = figure.keys()[keys_before]
+        if readout == readout_before:
+            problems.append(f"{where}: {key} did not move the slider (readout {readout!r})")
+            continue
+        if not records:
+            problems.append(f"{where}: moving the slider to {readout} changed nothing in the picture")
+            continue
+        final = _final_params(records, position)
+        if final is not ... and not agrees(final, readout):  # late, or stale? give a slow machine time
+            records = figure.settle(before, timeout=15, quiet=3)
+            final = _final_params(records, position)
+            if not agrees(final, readout):
+                problems.append(f"{where}: stale frame: the picture shows {final!r}, the slider {readout!r}")
+        match = next((r for r in records if final is ... or isinstance(r["params"], dict)
+                      and agrees(list(r["params"].values())[position], readout)), records[-1])
+        report["press_ms"].append(match["shown"] - pressed)
+        report["press_by_slider"].setdefault(where, []).append(round(match["shown"] - pressed))
+
+    # A fast drag: ten presses in a third of a second, away from the nearer end.
+    before, keys_before = len(figure.records()), len(figure.keys())
+    start = time.perf_counter()
+    for i in range(DRAG_MOVES):
+        page.keyboard.press(up)
+        time.sleep(max(0.0, start + (i + 1) * DRAG_SECONDS / DRAG_MOVES - time.perf_counter()))
+    records = figure.settle(before, expect=True)
+    last_key = figure.keys()[keys_before + DRAG_MOVES - 1]
+    readout = figure.readout(slider)
+    if not records:
+        problems.append(f"{where}: a fast drag to {readout} changed nothing in the picture")
+        return
+    final = _final_params(records, position)
+    if final is not ... and not agrees(final, readout):  # late, or stale? give a slow machine time
+        records = figure.settle(before, timeout=15, quiet=3)
+        final = _final_params(records, position)
+        if not agrees(final, readout):
+            problems.append(f"{where}: stale frame after a fast drag: the picture shows {final!r}, "
+                            f"the slider {readout!r}")
+    settled = records[-1]["shown"] - last_key
+    report["settle_ms"].append(settled)
+    report["settle_by_slider"][where] = round(settled)
+    report["drag_pictures"].append(len(records))
+    for _ in range(DRAG_MOVES):  # back where it was, for the next slider
+        page.keyboard.press(down)
+    figure.settle(len(figure.records()), timeout=5)
+
+
 def visit_cells(page, visit) -> None:
     """Scroll from top to bottom (JupyterLab only renders the cells in view), calling ``visit`` on each cell once."""
     seen = set()
@@ -96,11 +309,12 @@ def visit_cells(page, visit) -> None:
             break
 
 
-def check_notebook(page, port: int, name: str) -> list[str]:
+def check_notebook(page, port: int, name: str, report: dict) -> list[str]:
     problems: list[str] = []
+    started = time.time()
     page.goto(f"http://127.0.0.1:{port}/lab/workspaces/smoke-{name}/tree/{name}.ipynb?reset")
     page.wait_for_selector(".jp-Notebook >> visible=true", timeout=60_000)
-    time.sleep(3)
+    time.sleep(2)
 
     def static_picture(cell):
         if "Error displaying widget" in cell.inner_text():
@@ -113,18 +327,22 @@ def check_notebook(page, port: int, name: str) -> list[str]:
     accept = page.locator(".jp-Dialog-button.jp-mod-accept")
     accept.first.wait_for(timeout=10_000)
     accept.first.click()
-    time.sleep(3)
     start = time.time()
-    while not kernels_idle(port):
-        if time.time() - start > 120:
-            problems.append(f"{name}: the kernel was still busy after 120 s")
+    while kernels_idle(port) and time.time() - start < 30:  # until the restarted kernel starts running cells
+        time.sleep(0.1)
+    idle_since = None
+    while idle_since is None or time.time() - idle_since < 1.5:  # then until it has been idle for a while
+        if time.time() - start > 180:
+            problems.append(f"{name}: the kernel was still busy after 180 s")
             break
-        time.sleep(0.5)
-    time.sleep(2)
+        idle = kernels_idle(port)
+        idle_since = (idle_since or time.time()) if idle else None
+        time.sleep(0.2)
 
-    figures = []
+    figures, figure_cells = [], set()
 
     def inspect(cell):
+        key = cell.get_attribute("data-windowed-list-index") or cell.inner_text()[:80]
         text = cell.inner_text()
         if "Error displaying widget" in text:
             problems.append(f"{name}: 'Error displaying widget' in a cell")
@@ -132,66 +350,87 @@ def check_notebook(page, port: int, name: str) -> list[str]:
             problems.append(f"{name}: stderr output in cell: {text[:80]!r}")
         if cell.locator('[data-mime-type="application/vnd.jupyter.error"]').count():
             problems.append(f"{name}: a traceback in cell: {text[:80]!r}")
-        for box in cell.locator(".jupyter-widgets.widget-vbox").all():
-            if box.locator("img").count():
+        for i, box in enumerate(cell.locator(".jupyter-widgets.widget-vbox").all()):
+            if box.locator("img").count() and (key, i) not in figure_cells:
+                figure_cells.add((key, i))
                 figures.append(box)
-                check_figure(box)
-
-    def check_figure(box):
-        index = len(figures)
-        box.scroll_into_view_if_needed()
-        for label in box.locator(".widget-label").all():
-            cut = label.evaluate("e => e.scrollWidth > e.clientWidth + 1")
-            if cut:
-                problems.append(f"{name}, figure {index}: slider label cut: {label.inner_text()!r}")
-        box.screenshot(path=str(SHOTS / f"{name}-{index}-before.png"))
-        image = box.locator("img").first
-        before = image.get_attribute("src")
-        handle = box.locator(".noUi-handle").first
-        if handle.count() == 0:
-            return
-        handle.click()
-        for _ in range(3):
-            page.keyboard.press("ArrowRight")
-        latest, settled = before, time.time()
-        for _ in range(100):  # each key press redraws: wait until the picture has stopped changing for 1 s
-            time.sleep(0.1)
-            if image.get_attribute("src") != latest:
-                latest, settled = image.get_attribute("src"), time.time()
-            elif latest != before and time.time() - settled > 1.0:
-                break
-        if latest == before:
-            problems.append(f"{name}, figure {index}: moving the first slider did not change the picture")
-        box.screenshot(path=str(SHOTS / f"{name}-{index}-after.png"))
+                check_figure(page, name, len(figures), box, report, problems)
 
     visit_cells(page, inspect)
-    if not figures and name != "00_setup_check":
-        problems.append(f"{name}: no interactive figure rendered")
-    print(f"{name}: {len(figures)} interactive figure(s) checked, {len(problems)} problem(s)")
+    expected = saved_pictures(name)
+    for _ in range(3):  # on a slow machine a widget may still be rendering: look again
+        if len(figures) >= expected:
+            break
+        time.sleep(5)
+        visit_cells(page, inspect)
+    if len(figures) < expected:
+        problems.append(f"{name}: {len(figures)} live figure(s) rendered, the notebook has {expected}")
+    print(f"{name}: {len(figures)} live figure(s) checked in {time.time() - started:.0f} s, "
+          f"{len(set(problems))} problem(s)", flush=True)
     shutdown_kernels(port)
-    return problems
+    return list(dict.fromkeys(problems))  # (a second look at the cells finds the same problems again)
 
 
-def main(prefixes: list[str]) -> int:
+def summary(report: dict) -> dict:
+    press, settle = report["press_ms"], report["settle_ms"]
+    per_slider = [statistics.median(v) for v in report["press_by_slider"].values()]
+    return {
+        "sliders": len(report["settle_by_slider"]),
+        "press_median_ms": round(statistics.median(per_slider)) if per_slider else None,
+        "press_p90_ms": round(sorted(press)[math.ceil(0.9 * len(press)) - 1]) if press else None,
+        "press_max_ms": round(max(press)) if press else None,
+        "settle_median_ms": round(statistics.median(settle)) if settle else None,
+        "settle_max_ms": round(max(settle)) if settle else None,
+        "settle_over_target": sorted(k for k, v in report["settle_by_slider"].items() if v > TARGET_SETTLE_MS),
+        "pictures_per_drag_median": statistics.median(report["drag_pictures"]) if report["drag_pictures"] else None,
+    }
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("prefixes", nargs="*")
+    parser.add_argument("--save", type=Path, help="write the timings to this JSON file")
+    parser.add_argument("--strict", action="store_true", help="also fail when a timing target is missed")
+    args = parser.parse_args(argv)
     SHOTS.mkdir(parents=True, exist_ok=True)
     notebooks = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
-    notebooks = [n for n in notebooks if not prefixes or any(n.startswith(p) for p in prefixes)]
+    notebooks = [n for n in notebooks if not args.prefixes or any(n.startswith(p) for p in args.prefixes)]
     port = free_port()
+    started = time.time()
     lab = start_lab(port)
     problems: list[str] = []
+    report = {"press_ms": [], "press_by_slider": {}, "settle_ms": [], "settle_by_slider": {}, "drag_pictures": []}
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1500, "height": 1000})
             for name in notebooks:
-                problems += check_notebook(page, port, name)
+                problems += check_notebook(page, port, name, report)
             browser.close()
     finally:
         lab.terminate()
         lab.wait(timeout=30)
+    result = summary(report)
+    print(f"\nkey press → new picture on screen, over {result['sliders']} sliders (2 presses each): "
+          f"median of the sliders' medians {result['press_median_ms']} ms (target ≤ {TARGET_PRESS_MS}), "
+          f"p90 {result['press_p90_ms']} ms, slowest {result['press_max_ms']} ms")
+    print(f"fast drag ({DRAG_MOVES} moves in {DRAG_SECONDS * 1000:.0f} ms) → picture settled after the last move: "
+          f"median {result['settle_median_ms']} ms, slowest {result['settle_max_ms']} ms "
+          f"(target ≤ {TARGET_SETTLE_MS}); {result['pictures_per_drag_median']} pictures per drag (median)")
+    if result["settle_over_target"]:
+        print("settled later than the target:", ", ".join(result["settle_over_target"]))
+    for where, times in report["press_by_slider"].items():
+        print(f"  {where}: press {times} ms, drag settled {report['settle_by_slider'].get(where, '–')} ms")
+    if args.strict:
+        if result["press_median_ms"] is None or result["press_median_ms"] > TARGET_PRESS_MS:
+            problems.append(f"median key press {result['press_median_ms']} ms > {TARGET_PRESS_MS} ms")
+        problems += [f"{where}: settled {report['settle_by_slider'][where]} ms after the drag"
+                     for where in result["settle_over_target"]]
+    if args.save:
+        args.save.write_text(json.dumps({"summary": result, **report}, indent=1, ensure_ascii=False) + "\n")
     for problem in problems:
         print("PROBLEM:", problem)
-    print(f"screenshots in {SHOTS.relative_to(ROOT)}/")
+    print(f"screenshots in {SHOTS.relative_to(ROOT)}/; {len(problems)} problem(s) in {time.time() - started:.0f} s")
     return 1 if problems else 0
 
 
