@@ -39,17 +39,18 @@ from helpers.datasets import seattle_weather
 from helpers.optimizers import SGD, Adam, Momentum, RMSProp
 from helpers.plotting import DATA_STYLE, OKABE_ITO, new_figure, style
 from helpers.schedules import CosineAnnealingLR, LinearLR
-from lessons.checks import Feedback, attempt
+from lessons.checks import Feedback, _setup_line, attempt, describe_value
 from lessons.widgets import LiveFigure, beta_slider, dropdown, lr_slider
 
 __all__ = [
     "FEATURES", "WINDOW", "HIDDEN", "BATCH", "STEPS", "MAX_NORM", "EVAL_EVERY", "GRID", "OPTIMIZERS", "DEFAULTS",
     "Task", "task", "rmse", "ewma_tuning", "baselines", "n_params", "make_optimizer", "run", "final_rmse",
     "race", "chosen_rates", "sensitivity", "sensitivity_verdict", "chaos", "test_results", "FEATURE_LABELS",
-    "seed_spread", "lstm_verdict",
+    "seed_spread", "lstm_verdict", "back_to_start_check", "seed_check", "least_sensitive", "CHECK_SEEDS",
+    "settled", "SETTLED", "EWMA_BETAS",
     "clipping_runs", "clipped_fraction", "back_to_start", "smoothed_rmse", "jitter", "try_this", "torch_check",
     "finite_difference_check", "TORCH_FIXTURE", "MONTHS", "WARMUP", "COSINE", "CLIP_DEMO", "TORCH_NAMES",
-    "monthly_table", "july_means",
+    "monthly_table", "july_means", "month_means",
     "data_figure", "sensitivity_figure", "curves_figure", "clipping_figure", "back_to_start_figure",
     "LiveTraining", "WIDGETS", "check_lstm_cell", "check_clip", "GATE_ORDERS",
 ]
@@ -161,14 +162,19 @@ def rmse(forecast, target) -> float:
 
 # --- the baselines ----------------------------------------------------------------------------
 
-EWMA_BETAS = tuple(round(float(b), 2) for b in np.arange(0.0, 0.951, 0.05))
+#: The β grid the EWMA baseline is tuned on: 0 to 0.95 in steps of 0.01 (the RMSE is flat near its best, so
+#: a coarser grid would pick a β a few hundredths off; the error it reaches would hardly change).
+EWMA_BETAS = tuple(round(float(b), 2) for b in np.arange(0.0, 0.951, 0.01))
 
 
+@functools.cache
 def _ewma_forecast(beta: float) -> np.ndarray:
     """Tomorrow's maximum forecast as today's bias-corrected EWMA v̂_t of the maxima (lessons 01–02), per example."""
     theta = seattle_weather().temp_max
     v_hat = ewma(theta, beta, bias_correction=True) if beta > 0 else theta  # β = 0: v̂_t = θ_t
-    return v_hat[np.arange(WINDOW, len(theta)) - 1]
+    forecast = v_hat[np.arange(WINDOW, len(theta)) - 1]
+    forecast.setflags(write=False)  # cached: shared by every caller
+    return forecast
 
 
 def ewma_tuning(fit_on: str = "train") -> dict:
@@ -308,9 +314,21 @@ def _run(name, lr, beta1, beta2, fit_on, score_on, seed, schedule, bias_correcti
                       eval_every=EVAL_EVERY, schedule=schedule)
 
 
-def final_rmse(result: lstm.TrainResult) -> float:
-    """The validation (or test) RMSE in °C after the last step; inf if the run diverged."""
-    loss = result.val_loss[-1]
+def final_rmse(result: lstm.TrainResult, at: int | None = None) -> float:
+    """The validation (or test) RMSE in °C after the last step (or after ``at`` steps); inf if the run diverged.
+
+    ``at`` must be one of the run's ``eval_steps`` (a multiple of ``EVAL_EVERY``).  A run
+    with a constant α is the same, step for step, whatever its length (same batches,
+    same updates), so the RMSE after 200 of 300 steps is that of a 200-step run.
+    """
+    if at is None:
+        loss = result.val_loss[-1]
+    else:
+        where = np.flatnonzero(result.eval_steps == at)
+        if not where.size:
+            raise ValueError(f"at must be a step at which the run measured the validation loss, one of "
+                             f"{list(map(int, result.eval_steps))}; got at={at!r}.")
+        loss = result.val_loss[where[0]]
     return float(np.sqrt(loss) * task().std[0]) if np.isfinite(loss) else math.inf
 
 
@@ -332,12 +350,16 @@ def race(steps: int | None = None) -> dict[str, dict[float, lstm.TrainResult]]:
     return {name: {lr: run(name, lr, steps=steps) for lr in GRID} for name in OPTIMIZERS}
 
 
-def chosen_rates(steps: int | None = None) -> dict[str, float]:
-    """Each optimizer's learning rate: the grid point with the lowest final validation RMSE."""
-    return {name: min(runs, key=lambda lr: final_rmse(runs[lr])) for name, runs in race(steps).items()}
+def chosen_rates(steps: int | None = None, at: int | None = None) -> dict[str, float]:
+    """Each optimizer's learning rate: the grid point with the lowest final validation RMSE.
+
+    ``at`` judges the race's runs after ``at`` of their steps instead (a smaller budget,
+    without training again); ``steps`` trains every run for that many steps.
+    """
+    return {name: min(runs, key=lambda lr: final_rmse(runs[lr], at)) for name, runs in race(steps).items()}
 
 
-def sensitivity(steps: int | None = None) -> dict[str, dict]:
+def sensitivity(steps: int | None = None, at: int | None = None) -> dict[str, dict]:
     """Per optimizer: its best validation RMSE (°C), and what missing its best α by one grid step costs.
 
     ``below`` and ``above`` are the final validation RMSEs at the grid points next to the
@@ -345,28 +367,72 @@ def sensitivity(steps: int | None = None) -> dict[str, dict]:
     ``penalty`` is the larger of the two minus the best.  One step either side is where
     the race's runs are settled; further up, Adam's and RMSProp's runs turn chaotic
     (see ``chaos``), and a single run's final RMSE there is not a reliable number.
+    ``steps`` and ``at`` as in ``chosen_rates``.
     """
     table = {}
+    rates = chosen_rates(steps, at)
     for name, runs in race(steps).items():
-        lr = chosen_rates(steps)[name]
+        lr = rates[name]
         k = GRID.index(lr)
-        below = final_rmse(runs[GRID[k - 1]]) if k > 0 else None
-        above = final_rmse(runs[GRID[k + 1]]) if k + 1 < len(GRID) else None
-        best = final_rmse(runs[lr])
+        below = final_rmse(runs[GRID[k - 1]], at) if k > 0 else None
+        above = final_rmse(runs[GRID[k + 1]], at) if k + 1 < len(GRID) else None
+        best = final_rmse(runs[lr], at)
         neighbours = [e for e in (below, above) if e is not None]
         table[name] = {"lr": lr, "best": best, "below": below, "above": above,
                        "penalty": max(neighbours) - best}
     return table
 
 
-def sensitivity_verdict(steps: int | None = None) -> str:
+def sensitivity_verdict(steps: int | None = None, at: int | None = None) -> str:
     """What the sensitivity figure shows, in one sentence computed from ``sensitivity`` (not typed in)."""
-    table = sensitivity(steps)
+    table = sensitivity(steps, at)
     order = sorted(OPTIMIZERS, key=lambda n: table[n]["penalty"])
     costs = ", ".join(f"{n} {table[n]['penalty']:.2f} °C" for n in order)
     least, most = order[0], order[-1]
     return (f"Missing the best α by a factor of √10 either way costs at most: {costs}. "
             f"By this measure {least} is the least sensitive to α here and {most} the most.")
+
+
+#: The other starts (initial weights and batch order) the race's verdicts are checked on.
+CHECK_SEEDS = (1, 2)
+
+
+def seed_check(seeds=CHECK_SEEDS) -> dict[str, dict]:
+    """The race's verdict, retried from other starts: each optimizer at its chosen α and the grid points either side.
+
+    Per optimizer: ``lrs`` (the three rates), ``rmse`` {seed: [three final validation
+    RMSEs, °C]} for seed 0 (the race) and each of ``seeds``, and ``penalty`` {seed: the
+    larger neighbour minus the RMSE at the chosen α}.  Every one of these runs is settled
+    (``settled``), so the numbers are the same on every machine.
+    """
+    table = {}
+    for name, lr in chosen_rates().items():
+        k = GRID.index(lr)
+        lrs = GRID[k - 1:k + 2]
+        rmses = {seed: [final_rmse(run(name, r, seed=seed)) for r in lrs] for seed in (INIT_SEED, *seeds)}
+        table[name] = {"lrs": lrs, "rmse": rmses,
+                       "penalty": {seed: max(e[0], e[2]) - e[1] for seed, e in rmses.items()}}
+    return table
+
+
+def least_sensitive(seeds=CHECK_SEEDS) -> dict[int, str]:
+    """Per start (seed), the optimizer with the smallest ``seed_check`` penalty."""
+    table = seed_check(seeds)
+    return {seed: min(OPTIMIZERS, key=lambda n: table[n]["penalty"][seed]) for seed in (INIT_SEED, *seeds)}
+
+
+@functools.lru_cache(maxsize=16)
+def _nudged_final_rmse(name: str, lr: float, nudge: float) -> float:
+    """The final validation RMSE of ``run(name, lr)`` from initial weights multiplied by 1 + ``nudge``."""
+    t = task()
+    x, y = t.part("race train")
+    x_val, y_val = t.part("validation")
+    params = lstm.init_params(len(FEATURES), HIDDEN, 1, seed=INIT_SEED)
+    nudged = {k: v * (1 + nudge) for k, v in params.items()}
+    result = lstm.train(make_optimizer(name, lr, **DEFAULTS[name]), nudged, x, y, steps=STEPS, batch_size=BATCH,
+                        seed=INIT_SEED + BATCH_SEED, max_norm=MAX_NORM, x_val=x_val, y_val=y_val,
+                        eval_every=EVAL_EVERY)
+    return final_rmse(result)
 
 
 def chaos(name: str = "Adam", lrs=None, nudge: float = 1e-13) -> dict[float, float]:
@@ -377,18 +443,17 @@ def chaos(name: str = "Adam", lrs=None, nudge: float = 1e-13) -> dict[float, flo
     the arithmetic, so it differs between machines and numpy versions.
     """
     lrs = (chosen_rates()[name], GRID[-3]) if lrs is None else lrs
-    t = task()
-    x, y = t.part("race train")
-    x_val, y_val = t.part("validation")
-    moved = {}
-    for lr in lrs:
-        params = lstm.init_params(len(FEATURES), HIDDEN, 1, seed=INIT_SEED)
-        nudged = {k: v * (1 + nudge) for k, v in params.items()}
-        result = lstm.train(make_optimizer(name, lr, **{k: v for k, v in DEFAULTS[name].items()}), nudged, x, y,
-                            steps=STEPS, batch_size=BATCH, seed=INIT_SEED + BATCH_SEED, max_norm=MAX_NORM,
-                            x_val=x_val, y_val=y_val, eval_every=EVAL_EVERY)
-        moved[lr] = abs(final_rmse(result) - final_rmse(run(name, lr)))
-    return moved
+    return {lr: abs(_nudged_final_rmse(name, float(lr), nudge) - final_rmse(run(name, lr))) for lr in lrs}
+
+
+#: A run is settled when a 1e-13 nudge of its initial weights moves its final RMSE by less than this (°C).
+SETTLED = 1e-9
+
+
+def settled() -> dict[str, bool]:
+    """Per optimizer: is its run at its chosen α settled (not chaotic)?  Then every number read from it (the
+    curves, the test score) is the same on any machine, up to rounding."""
+    return {name: chaos(name, (lr,))[lr] < SETTLED for name, lr in chosen_rates().items()}
 
 
 @functools.lru_cache(maxsize=1)
@@ -402,27 +467,41 @@ def test_results() -> dict[str, dict]:
     return table
 
 
-def seed_spread(name: str = "Adam", seeds=(0, 1, 2, 3, 4)) -> np.ndarray:
-    """Test RMSEs (°C) of ``name`` at its chosen rate, retrained from other initial parameters and batch orders."""
+def seed_spread(name: str = "Adam", seeds=(0, 1, 2, 3, 4), score_on: str = "test") -> np.ndarray:
+    """RMSEs (°C) of ``name`` at its chosen rate, retrained from other initial parameters and batch orders.
+
+    ``score_on="test"``: trained on 2012–2014, scored on 2015; ``"validation"``: trained on
+    2012–2013 (as in the race), scored on 2014.
+    """
     lr = chosen_rates()[name]
-    return np.array([final_rmse(run(name, lr, fit_on="train", score_on="test", seed=s)) for s in seeds])
+    fit_on = {"test": "train", "validation": "race train"}[score_on]
+    return np.array([final_rmse(run(name, lr, fit_on=fit_on, score_on=score_on, seed=s)) for s in seeds])
 
 
 def lstm_verdict(seeds=(0, 1, 2, 3, 4)) -> str:
-    """Does the LSTM (Adam, over seeds) beat the linear autoregression on the test year? Said from the numbers."""
-    spread = seed_spread("Adam", seeds)
-    linear = baselines()["linear AR"]["test"]
-    if spread.max() < linear:
-        return (f"Every one of the {len(spread)} Adam-trained LSTMs beats the linear autoregression "
-                f"({spread.max():.2f} °C at worst against {linear:.2f} °C), by {linear - spread.mean():.2f} °C "
-                "on average.")
-    if spread.min() > linear:
-        return (f"None of the {len(spread)} Adam-trained LSTMs beats the linear autoregression "
-                f"({spread.min():.2f} °C at best against {linear:.2f} °C).")
-    better = int(np.sum(spread < linear))
-    return (f"{better} of the {len(spread)} Adam-trained LSTMs beat the linear autoregression and "
-            f"{len(spread) - better} do not: from {spread.min():.2f} to {spread.max():.2f} °C against "
-            f"{linear:.2f} °C. The difference is within the spread over seeds: no clear win.")
+    """Does the LSTM (Adam, over seeds) beat the linear autoregression?  On 2015, and on 2014: said from the numbers.
+
+    Each year is scored by models fitted on the years before it (2012–2014 for 2015,
+    2012–2013 for 2014), the LSTMs and the autoregression alike.
+    """
+    sentences = []
+    for score_on, year in (("test", TEST_YEAR), ("validation", VALIDATION_YEAR)):
+        spread = seed_spread("Adam", seeds, score_on)
+        linear = baselines()["linear AR"][score_on]
+        better = int(np.sum(spread < linear))
+        n = len(spread)
+        if better == n:
+            verdict = f"all {n} beat it, by {linear - spread.mean():.2f} °C on average"
+        elif better == 0:
+            verdict = f"none of the {n} beats it, by {spread.mean() - linear:.2f} °C on average"
+        else:
+            gap = spread.mean() - linear
+            average = ("on average they tie, to within 0.01 °C" if abs(gap) < 0.005 else
+                       f"on average the LSTM is {abs(gap):.2f} °C {'better' if gap < 0 else 'worse'}")
+            verdict = f"{better} of the {n} beat it and {n - better} do not; {average}"
+        sentences.append(f"{year}: LSTMs {spread.min():.2f} to {spread.max():.2f} °C against the autoregression's "
+                         f"{linear:.2f} °C: {verdict}.")
+    return "\n".join(sentences)
 
 
 # --- clipping ----------------------------------------------------------------------------------
@@ -459,6 +538,26 @@ def back_to_start() -> dict[str, lstm.TrainResult]:
         "Adam with a linear warm-up": run("Adam", lr, schedule=WARMUP),
         "Adam with a cosine decay": run("Adam", lr, schedule=COSINE),
     }
+
+
+def back_to_start_check(seeds=CHECK_SEEDS) -> dict[str, dict[int, dict]]:
+    """The variants of ``back_to_start`` from the race's start and ``seeds``: per variant and start, ``change``
+    (its final validation RMSE minus Adam's as raced from that start, °C) and ``jitter``.
+
+    One of these runs is not settled: Adam without bias correction from the race's start
+    turns chaotic late in the run (a 1e-13 nudge of its initial weights moves its final
+    RMSE by thousandths of a degree), so the lesson leaves its end out.
+    """
+    lr = chosen_rates()["Adam"]
+    variants = {"Adam (as raced)": {}, "Adam without bias correction": {"bias_correction": False},
+                "Adam with a linear warm-up": {"schedule": WARMUP}, "Adam with a cosine decay": {"schedule": COSINE}}
+    table = {}
+    for name, options in variants.items():
+        table[name] = {}
+        for seed in (INIT_SEED, *seeds):
+            result, raced = run("Adam", lr, seed=seed, **options), run("Adam", lr, seed=seed)
+            table[name][seed] = {"change": final_rmse(result) - final_rmse(raced), "jitter": jitter(result)}
+    return table
 
 
 def jitter(result: lstm.TrainResult, last: int = 5) -> float:
@@ -499,12 +598,17 @@ def monthly_table(name: str = "Adam") -> dict[str, dict]:
     return table
 
 
+def month_means(month: int) -> dict[int, float]:
+    """The mean daily maximum (°C) of ``month`` (1 = January), per year of the record."""
+    w = seattle_weather()
+    in_month = w.date.astype("datetime64[M]").astype(int) % 12 == month - 1
+    years = _years(w.date)
+    return {int(y): float(w.temp_max[in_month & (years == y)].mean()) for y in np.unique(years)}
+
+
 def july_means() -> dict[int, float]:
     """The mean daily maximum (°C) of July, per year of the record."""
-    w = seattle_weather()
-    july = w.date.astype("datetime64[M]").astype(int) % 12 == 6
-    years = _years(w.date)
-    return {int(y): float(w.temp_max[july & (years == y)].mean()) for y in np.unique(years)}
+    return month_means(7)
 
 
 # --- figures -----------------------------------------------------------------------------------
@@ -529,8 +633,8 @@ def data_figure():
     ax.set_xlabel("date")
     ax.set_ylabel("maximum temperature (°C)")
     ax.set_title("Seattle's daily maximum: the training years (2012–2014) and the test year (2015)")
-    ax.legend(loc="lower center", fontsize=8, ncols=4, framealpha=0.9)
-    ax.set_ylim(-12, 38)
+    ax.legend(loc="lower center", fontsize=10, ncols=2, framealpha=0.9)
+    ax.set_ylim(-24, 38)  # room at the bottom for the legend
     return fig
 
 
@@ -548,7 +652,10 @@ def _lr_axis(ax) -> None:
 
 
 def sensitivity_figure():
-    """Final validation RMSE against the learning rate, one line per optimizer, with the baselines for scale."""
+    """Final validation RMSE against the learning rate, one line per optimizer, with the baselines for scale.
+
+    Hollow circles: each optimizer's chosen α and its neighbours from the other starts of ``seed_check``.
+    """
     fig = new_figure(11, 4.6)
     ax = fig.subplots()
     labelled = False
@@ -561,6 +668,12 @@ def sensitivity_figure():
             ax.plot(np.array(GRID)[off], shown[off], linestyle="none", marker="^", markersize=9,
                     color=_style(name)["color"], label="_" if labelled else f"above {RMSE_TOP:g} °C (or diverged)")
             labelled = True
+    for k, (name, row) in enumerate(seed_check().items()):  # the same runs from other starts (checked in section 5)
+        for seed in CHECK_SEEDS:
+            ax.plot(row["lrs"], np.minimum(row["rmse"][seed], RMSE_TOP), linestyle="none", marker="o", markersize=7,
+                    markerfacecolor="none", markeredgewidth=1.3, color=_style(name)["color"],
+                    label=f"the same, from starts {' and '.join(map(str, CHECK_SEEDS))}"
+                    if k == 0 and seed == CHECK_SEEDS[0] else "_")
     table = baselines()
     ax.axhline(table["persistence"]["validation"], color=OKABE_ITO["black"], linestyle=":", linewidth=1.2,
                label="persistence (tomorrow = today)")
@@ -571,7 +684,7 @@ def sensitivity_figure():
     ax.set_ylabel("validation RMSE after the last step (°C)")
     ax.set_title(f"How sensitive is each optimizer to α? ({STEPS} steps, validation year {VALIDATION_YEAR})")
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, framealpha=0.9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=10, framealpha=0.9)
     return fig
 
 
@@ -592,7 +705,7 @@ def curves_figure():
                    label="linear autoregression (validation)")
         ax.set_xlabel("optimizer step")
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="upper right", fontsize=10)
     left.set_ylim(2.0, RMSE_TOP + 0.2)
     left.set_ylabel("RMSE (°C)")
     left.set_title(f"validation RMSE ({VALIDATION_YEAR}), every {EVAL_EVERY} steps")
@@ -617,12 +730,12 @@ def clipping_figure():
     left.set_xlabel("optimizer step")
     left.set_ylabel("‖g‖ before clipping (log scale)")
     left.set_title(f"SGD, α = {CLIP_DEMO['lr']:g}: the gradient's global norm")
-    left.legend(loc="upper left", fontsize=8)
+    left.legend(loc="upper left", fontsize=10)
     right.set_yscale("log")
     right.set_xlabel("optimizer step")
     right.set_ylabel("validation RMSE (°C, log scale)")
     right.set_title("and what it does to the forecasts")
-    right.legend(loc="upper left", fontsize=8)
+    right.legend(loc="upper left", fontsize=10)
     for ax in (left, right):
         ax.grid(True, alpha=0.3)
     return fig
@@ -651,12 +764,12 @@ def back_to_start_figure(first: int = 60):
     left.set_xlabel("optimizer step")
     left.set_ylabel("largest parameter change ÷ α")
     left.set_title(f"the first {first} steps (α = {lr:.3g})")
-    left.legend(loc="upper right", fontsize=8)
+    left.legend(loc="upper right", fontsize=10)
     right.set_ylim(2.0, RMSE_TOP + 0.2)
     right.set_xlabel("optimizer step")
     right.set_ylabel("validation RMSE (°C)")
     right.set_title(f"validation RMSE ({VALIDATION_YEAR})")
-    right.legend(loc="upper right", fontsize=8)
+    right.legend(loc="upper right", fontsize=10)
     for ax in (left, right):
         ax.grid(True, alpha=0.3)
     return fig
@@ -673,12 +786,18 @@ class LiveTraining(LiveFigure):
     Controls: the learning rate α (log scale), β₁ (Adam's; momentum's β), β₂ (Adam's;
     RMSProp's β), the optimizer and the month of 2015 shown.  Every run trains on
     2012–2013 as in the race (``STEPS`` steps, the same start and batches); the sliders
-    act on release.  Runs are cached: a setting seen before redraws at once.
+    act on release.  Choosing an optimizer sets the β it reads to the value it raced
+    with (``DEFAULTS``: RMSProp's β = 0.99, not Adam's β₂ = 0.999), with one redraw.
+    Runs are cached: a setting seen before redraws at once.
     """
 
-    def __init__(self, optimizer: str = "Adam", lr: float | None = None, beta1: float = 0.9, beta2: float = 0.999,
-                 month: str = "2015-07"):
+    def __init__(self, optimizer: str = "Adam", lr: float | None = None, beta1: float | None = None,
+                 beta2: float | None = None, month: str = "2015-07"):
         self.result = None
+        self._syncing = False
+        raced = {"beta1": 0.9, "beta2": 0.999, **DEFAULTS.get(optimizer, {})}  # the β's the race used
+        beta1 = raced["beta1"] if beta1 is None else beta1
+        beta2 = raced["beta2"] if beta2 is None else beta2
         fig = new_figure(12, 4.4)
         self.ax_curve, self.ax_month = fig.subplots(1, 2, width_ratios=[1, 1.2])
 
@@ -694,7 +813,7 @@ class LiveTraining(LiveFigure):
         ax.set_xlabel("optimizer step")
         ax.set_ylabel("RMSE (°C)")
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="upper right", fontsize=10)
 
         ax = self.ax_month
         days = np.arange(1, 32)
@@ -705,10 +824,10 @@ class LiveTraining(LiveFigure):
         (self.forecast_line,) = ax.plot(days, np.full(31, np.nan), label="LSTM forecast",
                                         color=OKABE_ITO["vermillion"], linewidth=2)
         ax.set_xlim(0.5, 31.5)
-        ax.set_ylim(-5, 40)
+        ax.set_ylim(-5, 48)  # room at the top for the legend, above the hottest day of the record (35.6 °C)
         ax.set_ylabel("maximum temperature (°C)")
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="upper right", fontsize=10)
 
         lr = chosen_rates()[optimizer] if lr is None else lr
         controls = {
@@ -722,6 +841,19 @@ class LiveTraining(LiveFigure):
         for key in ("lr", "beta1", "beta2"):
             controls[key].continuous_update = False  # retrain on release, not at every pixel of a drag
         super().__init__(fig, controls)
+
+    def _changed(self, change) -> None:
+        """Redraw; a new optimizer first gets the β's it raced with (one redraw for all of it)."""
+        if self._syncing:
+            return
+        if change["owner"] is self.controls["optimizer"]:
+            self._syncing = True
+            try:
+                for key, value in DEFAULTS.get(change["new"], {}).items():
+                    self.controls[key].value = value
+            finally:
+                self._syncing = False
+        self.redraw()
 
     def draw(self, params: dict) -> None:
         t = task()
@@ -752,14 +884,18 @@ class LiveTraining(LiveFigure):
 
 
 def _describe(params: Mapping) -> str:
+    """The title's setting; "(as raced)" when it is one of the race's runs (a grid α, the race's β's)."""
     name, lr = params["optimizer"], params["lr"]
+    raced = any(math.isclose(lr, r, rel_tol=1e-6) for r in GRID) and all(
+        math.isclose(params[key], value) for key, value in DEFAULTS[name].items())
+    mark = " (as raced)" if raced else ""
     if name == "SGD":
-        return f"SGD, α = {lr:.2g}"
+        return f"SGD, α = {lr:.2g}{mark}"
     if name == "Momentum":
-        return f"Momentum, α = {lr:.2g}, β = {params['beta1']:.3g}"
+        return f"Momentum, α = {lr:.2g}, β = {params['beta1']:.3g}{mark}"
     if name == "RMSProp":
-        return f"RMSProp, α = {lr:.2g}, β = {params['beta2']:.4g}"
-    return f"Adam, α = {lr:.2g}, β₁ = {params['beta1']:.3g}, β₂ = {params['beta2']:.4g}"
+        return f"RMSProp, α = {lr:.2g}, β = {params['beta2']:.4g}{mark}"
+    return f"Adam, α = {lr:.2g}, β₁ = {params['beta1']:.3g}, β₂ = {params['beta2']:.4g}{mark}"
 
 
 WIDGETS: dict[str, Callable[[], LiveFigure]] = {"live_training": LiveTraining}
@@ -774,7 +910,12 @@ GATE_ORDERS = tuple("".join(p) for p in itertools.permutations("ifgo"))
 def _cell(x_t, h, c, W_ih, W_hh, b_ih, b_hh, slip: str | None = None, order: str = "ifgo"):
     """One LSTM cell step, or the step with one known ``slip``, reading the four row blocks in ``order``."""
     H = h.shape[1]
-    z = x_t @ W_ih.T + b_ih + h @ W_hh.T + b_hh
+    if slip == "no b_hh":
+        z = x_t @ W_ih.T + b_ih + h @ W_hh.T
+    elif slip == "no b_ih":
+        z = x_t @ W_ih.T + h @ W_hh.T + b_hh
+    else:
+        z = x_t @ W_ih.T + b_ih + h @ W_hh.T + b_hh
     blocks = {name: z[:, k * H:(k + 1) * H] for k, name in enumerate(order)}
     i, f, o = lstm.sigmoid(blocks["i"]), lstm.sigmoid(blocks["f"]), lstm.sigmoid(blocks["o"])
     g = lstm.sigmoid(blocks["g"]) if slip == "sigmoid g" else np.tanh(blocks["g"])
@@ -786,7 +927,12 @@ def _cell(x_t, h, c, W_ih, W_hh, b_ih, b_hh, slip: str | None = None, order: str
         c_new = f * c + g
     else:
         c_new = f * c + i * g
-    h_new = o * c_new if slip == "no tanh" else o * np.tanh(c_new)
+    if slip == "no tanh":
+        h_new = o * c_new
+    elif slip == "old c in h":
+        h_new = o * np.tanh(c)
+    else:
+        h_new = o * np.tanh(c_new)
     if slip == "tanh on the state":
         c_new = np.tanh(c_new)
     return h_new, c_new
@@ -807,13 +953,21 @@ _CELL_SLIPS = {
                  "(σ is for the three gates, which are fractions between 0 and 1).",
     "tanh on the state": "your h_t is right but your c_t matches tanh(f_t ⊙ c_{t−1} + i_t ⊙ g_t): the cell state is "
                          "carried as it is; tanh is applied only on the way out, in h_t = o_t ⊙ tanh(c_t).",
+    "old c in h": "your c_t is right, but your h_t matches o_t ⊙ tanh(c_{t−1}): the output reads the new cell "
+                  "state, h_t = o_t ⊙ tanh(c_t), computed just before it.",
+    "no b_hh": "your values match z_t without b_hh: PyTorch's cell has two biases, and adds both, "
+               "z_t = x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh.",
+    "no b_ih": "your values match z_t without b_ih: PyTorch's cell has two biases, and adds both, "
+               "z_t = x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh.",
 }
 
+#: The cell steps the check runs: (seed, batch, I, H).  Two sizes, so that a hard-coded H or batch shows.
+_CELL_CASES = ((9, 3, 2, 4), (11, 2, 3, 5))
 
-def _cell_problem(seed: int = 9):
-    """A small cell step to check: batch 3, I = 2, H = 4, a non-zero state; returns the arguments of the exercise."""
+
+def _cell_problem(seed: int = 9, B: int = 3, I: int = 2, H: int = 4):  # noqa: E741 - the lesson's symbols
+    """A small cell step to check, with a non-zero state; returns the arguments of the exercise."""
     rng = np.random.default_rng(seed)
-    B, I, H = 3, 2, 4  # noqa: E741
     params = {name: rng.uniform(-0.9, 0.9, size=shape) for name, shape in lstm.param_shapes(I, H).items()}
     x_t, h, c = rng.normal(size=(B, I)), rng.normal(size=(B, H)), 2 * rng.normal(size=(B, H))
     return x_t, h, c, params["weight_ih"], params["weight_hh"], params["bias_ih"], params["bias_hh"]
@@ -827,82 +981,122 @@ def _matches(h_c, expected) -> tuple[bool, bool]:
     return _close(h_c[0], expected[0]), _close(h_c[1], expected[1])
 
 
+def _cell_setup(seed: int, B: int, I: int, H: int) -> str:  # noqa: E741
+    return (f"batch {B}, I = {I}, H = {H}: x_t, a non-zero (h, c) and the weights drawn from "
+            f"numpy.random.default_rng({seed}) by lessons.lstm_capstone._cell_problem({seed}, {B}, {I}, {H}), "
+            "compared with helpers.lstm.cell_step")
+
+
 def check_lstm_cell(lstm_cell: Callable) -> Feedback:
     """Check the learner's ``lstm_cell(x_t, h, c, W_ih, W_hh, b_ih, b_hh) -> (h_t, c_t)``.
 
     Compared with ``helpers.lstm.cell_step`` (itself pinned to ``torch.nn.LSTMCell``) on
-    a batch of 3 with a non-zero state.  A wrong answer is matched against every order
-    of the four gates' rows and against the usual slips, and the message names the one
-    it matches.
+    two cell steps of different sizes (``_CELL_CASES``), each with a non-zero state.  A
+    wrong answer is matched against every order of the four gates' rows and against the
+    usual slips, and the message names the one it matches; an answer that changes its
+    arguments in place is caught too.
     """
     name = getattr(lstm_cell, "__name__", "lstm_cell")
-    args = _cell_problem()
-    result, problem = attempt(lstm_cell, *(np.copy(a) for a in args), name=name)
+    for case in _CELL_CASES:
+        feedback = _check_cell_case(lstm_cell, name, *case)
+        if feedback is not None:
+            return feedback
+    return Feedback(True, "✓ Correct: your h_t and c_t match helpers.lstm.cell_step (and so torch.nn.LSTMCell), "
+                          "for batches of 3 and 2 with non-zero states and H = 4 and 5.")
+
+
+def _check_cell_case(lstm_cell: Callable, name: str, seed: int, B: int, I: int, H: int) -> Feedback | None:  # noqa: E741
+    """The feedback on one cell step, or None if the learner's step is right there."""
+    args = _cell_problem(seed, B, I, H)
+    setup = _cell_setup(seed, B, I, H)
+    given = tuple(np.copy(a) for a in args)
+    result, problem = attempt(lstm_cell, *given, name=name, setup=setup)
     if problem is not None:
-        if "mismatch" in problem.message or "shapes" in problem.message:
-            return Feedback(False, f"{problem.message}\n  Hint: x_t is (batch, I) and W_ih is (4H, I), so "
-                                   "z_t = x_t @ W_ih.T + b_ih + h @ W_hh.T + b_hh (PyTorch stores W x as x Wᵀ).")
+        if any(word in problem.message for word in ("mismatch", "shapes", "broadcast")):
+            x_t, h, c, W_ih = args[:4]
+            return Feedback(False, f"{problem.message}\n  Hint: the shapes are x_t {x_t.shape} = (batch, I), h and c "
+                                   f"{h.shape} = (batch, H), W_ih {W_ih.shape} = (4H, I). So H = h.shape[1] (not "
+                                   "x_t's), and z_t = x_t @ W_ih.T + b_ih + h @ W_hh.T + b_hh has 4H columns "
+                                   "(PyTorch stores W x as x Wᵀ).")
         return problem
+    if isinstance(result, np.ndarray):
+        return Feedback(False, f"✗ {name} returned one array, of shape {result.shape}; return both, (h_t, c_t): "
+                               "the next step needs the cell state too." + _setup_line(setup))
     if not (isinstance(result, (tuple, list)) and len(result) == 2):
-        return Feedback(False, f"✗ {name} should return two arrays, (h_t, c_t); it returned "
-                               f"{type(result).__name__} {result!r:.60}.")
+        count = f"{len(result)} things" if isinstance(result, (tuple, list)) else describe_value(result)
+        return Feedback(False, f"✗ {name} should return two arrays, (h_t, c_t); it returned {count}."
+                        + _setup_line(setup))
     try:
         yours = tuple(np.asarray(r, dtype=float) for r in result)
     except (TypeError, ValueError):
-        return Feedback(False, f"✗ {name} should return two arrays of numbers, (h_t, c_t); got {result!r:.80}.")
+        return Feedback(False, f"✗ {name} should return two arrays of numbers, (h_t, c_t); got "
+                               f"{describe_value(result, 80)}." + _setup_line(setup))
     x_t, h, c, W_ih, W_hh, b_ih, b_hh = args
     params = {"weight_ih": W_ih, "weight_hh": W_hh, "bias_ih": b_ih, "bias_hh": b_hh,
-              "head_weight": np.zeros((1, h.shape[1])), "head_bias": np.zeros(1)}
+              "head_weight": np.zeros((1, H)), "head_bias": np.zeros(1)}
     expected = lstm.cell_step(params, x_t, h, c)
     shape = expected[0].shape
     if yours[0].shape != shape or yours[1].shape != shape:
         return Feedback(False, f"✗ h_t and c_t should both have shape (batch, H) = {shape}; yours have "
                                f"{yours[0].shape} and {yours[1].shape}. z = x_t @ W_ih.T + b_ih + h @ W_hh.T + b_hh "
-                               "has 4H columns: split it into four blocks of H.")
+                               "has 4H columns: split it into four blocks of H." + _setup_line(setup))
     h_ok, c_ok = _matches(yours, expected)
     if h_ok and c_ok:
-        return Feedback(True, "✓ Correct: your h_t and c_t match helpers.lstm.cell_step (and so torch.nn.LSTMCell), "
-                              "for a batch of 3 with a non-zero state.")
+        changed = [label for label, a, b in zip(("x_t", "h", "c", "W_ih", "W_hh", "b_ih", "b_hh"), given, args,
+                                                strict=True) if not np.array_equal(a, b)]
+        if changed:
+            return Feedback(False, f"✗ Almost: your h_t and c_t are right, but your function changed the "
+                                   f"{' and '.join(changed)} it was given (an in-place operation such as c *= f). "
+                                   "Backpropagation through time needs c_{t−1} and h_{t−1} as they were: compute new "
+                                   "arrays, c_t = f * c + i * g." + _setup_line(setup))
+        return None
     if _matches(yours[::-1], expected) == (True, True):
-        return Feedback(False, "✗ Not yet: you returned (c_t, h_t). Return (h_t, c_t), in that order.")
+        return Feedback(False, "✗ Not yet: you returned (c_t, h_t). Return (h_t, c_t), in that order."
+                        + _setup_line(setup))
     where = "h_t and c_t are" if not (h_ok or c_ok) else ("h_t is" if not h_ok else "c_t is")
     first = f"✗ Not yet: your {where} not the cell's."
     for slip, hint in _CELL_SLIPS.items():
         if _matches(yours, _cell(*args, slip=slip)) == (True, True):
-            return Feedback(False, f"{first}\n  Hint: {hint}")
+            return Feedback(False, f"{first}\n  Hint: {hint}" + _setup_line(setup))
     for order in GATE_ORDERS:
         if order != "ifgo" and _matches(yours, _cell(*args, order=order)) == (True, True):
             named = ", ".join(order)
             return Feedback(False, f"{first}\n  Hint: your values match the gate order ({named}): the rows of W_ih, "
                                    "W_hh and the biases are PyTorch's, blocks of H rows in the order i, f, g, o "
-                                   "(input gate, forget gate, candidate, output gate).")
+                                   "(input gate, forget gate, candidate, output gate)." + _setup_line(setup))
     if c_ok:
         return Feedback(False, f"{first}\n  Your c_t is right, so the gates and the state are: look at the output, "
-                               "h_t = o_t ⊙ tanh(c_t).")
+                               "h_t = o_t ⊙ tanh(c_t)." + _setup_line(setup))
     return Feedback(False, f"{first}\n  Go line by line against the equations: z_t = x_t W_ihᵀ + b_ih + h_{{t−1}} "
                            "W_hhᵀ + b_hh; split z_t into i, f, g, o (blocks of H columns); σ for i, f, o and tanh for "
-                           "g; c_t = f ⊙ c_{t−1} + i ⊙ g; h_t = o ⊙ tanh(c_t).")
+                           "g; c_t = f ⊙ c_{t−1} + i ⊙ g; h_t = o ⊙ tanh(c_t)." + _setup_line(setup))
 
 
 # --- exercise 2: clipping by global norm -------------------------------------------------------------
 
 
 def _clip_cases() -> list[tuple[dict, float]]:
-    """Gradients to clip: one far above the threshold (norms 3 and 4 per tensor, 5 together) and one below it."""
+    """Gradients to clip: one far above the threshold (norms 3 and 4 per tensor, 5 together; max_norm 2) and one
+    below it (max_norm 1).  Two thresholds, so that a hard-coded 1 shows."""
     above = {"weight": np.array([[2.0, -2.0], [1.0, 0.0]]), "bias": np.array([2.4, 3.2]), "head": np.zeros(2)}
     below = {"weight": np.array([[0.3, -0.1], [0.2, 0.0]]), "bias": np.array([0.1, -0.2]), "head": np.array([0.05, 0])}
-    return [(above, 1.0), (below, 1.0)]
+    return [(above, 2.0), (below, 1.0)]
 
 
 def _clip_slips(grads: dict, max_norm: float) -> dict[str, dict]:
     norms = {k: float(np.linalg.norm(g)) for k, g in grads.items()}
     total = math.sqrt(sum(n**2 for n in norms.values()))
-    return {
+    slips = {
         "per tensor": {k: g * min(1.0, max_norm / (norms[k] + 1e-6)) for k, g in grads.items()},
         "always": {k: g * (max_norm / (total + 1e-6)) for k, g in grads.items()},
         "sum of norms": {k: g * min(1.0, max_norm / (sum(norms.values()) + 1e-6)) for k, g in grads.items()},
+        "no square root": {k: g * min(1.0, max_norm / total**2) for k, g in grads.items()},
         "by value": {k: np.clip(g, -max_norm, max_norm) for k, g in grads.items()},
+        "unchanged": {k: g.copy() for k, g in grads.items()},
     }
+    if max_norm != 1:
+        slips["max_norm 1"] = {k: g * min(1.0, 1 / total) for k, g in grads.items()}
+    return slips
 
 
 _CLIP_HINTS = {
@@ -914,8 +1108,13 @@ _CLIP_HINTS = {
               "left alone.",
     "sum of norms": "your ‖g‖ is the sum of the tensors' norms, Σ_k ‖g_k‖: the global norm is the norm of all "
                     "entries together, √(Σ_k ‖g_k‖²).",
+    "no square root": "your factor is max_norm / ‖g‖²: the global norm is the square root of the sum of squares, "
+                      "‖g‖ = √(Σ_k ‖g_k‖²).",
     "by value": "you clipped every entry to [−max_norm, max_norm] (clipping by value, torch's clip_grad_value_): "
                 "that changes the gradient's direction. Clip by global norm: scale all entries by one factor.",
+    "unchanged": "your gradients came back unchanged, though their global norm is above max_norm. The factor "
+                 "min(1, max_norm / ‖g‖) is below 1 then: check min against max, and which way the ratio goes.",
+    "max_norm 1": "your result is clipped to global norm 1, not to max_norm: use the max_norm you were given.",
 }
 
 
@@ -927,36 +1126,60 @@ def _same_grads(yours, expected) -> bool:
 def check_clip(clip_global_norm: Callable) -> Feedback:
     """Check the learner's ``clip_global_norm(grads, max_norm) -> dict`` against ``helpers.lstm.clip_by_global_norm``.
 
-    Two cases: gradients whose global norm (5) is far above ``max_norm = 1`` and ones
-    below it.  The message names per-tensor clipping, scaling gradients already under
-    the threshold, a sum of norms, clipping by value, and a changed argument.  Torch's
-    +10⁻⁶ in the denominator may be left out (it changes the result by about 10⁻⁶).
+    Two cases: gradients whose global norm (5) is far above ``max_norm = 2`` and ones
+    below ``max_norm = 1``.  The message names per-tensor clipping, scaling gradients
+    already under the threshold, a sum of norms, a missing square root, clipping by
+    value, no clipping at all, a hard-coded threshold of 1, and a changed argument.
+    Torch's +10⁻⁶ in the denominator may be left out (it changes the result by about 10⁻⁶).
     """
     name = getattr(clip_global_norm, "__name__", "clip_global_norm")
     for grads, max_norm in _clip_cases():
-        given = {k: g.copy() for k, g in grads.items()}
-        result, problem = attempt(clip_global_norm, given, max_norm, name=name)
-        if problem is not None:
-            return problem
         norm = lstm.global_norm(grads)
+        shapes = ", ".join(f"'{k}' {g.shape}" for k, g in grads.items())
+        setup = (f"grads = lessons.lstm_capstone._clip_cases() ({shapes}, global norm {norm:.3g}), "
+                 f"max_norm = {max_norm:g}")
         case = f"gradients with global norm {norm:.3g}, max_norm = {max_norm:g}"
+        given = {k: g.copy() for k, g in grads.items()}
+        result, problem = attempt(clip_global_norm, given, max_norm, name=name, setup=setup)
+        if problem is not None:
+            if "inhomogeneous" in problem.message:
+                return Feedback(False, f"{problem.message}\n  Hint: the tensors have different shapes, so they do "
+                                       "not stack into one array: sum their squared norms, "
+                                       "√(Σ_k ‖g_k‖²), e.g. np.sqrt(sum(np.sum(g**2) for g in grads.values())).")
+            if "'str'" in problem.message:
+                return Feedback(False, f"{problem.message}\n  Hint: a loop over a dict gives its keys (strings): "
+                                       "loop over grads.values() for the arrays, or grads.items() for both.")
+            return problem
+        if isinstance(result, tuple) and result and isinstance(result[0], Mapping):
+            return Feedback(False, f"✗ {name} returned a tuple of {len(result)}, the first a dict: return only the "
+                                   "dict of clipped gradients (helpers.lstm.clip_by_global_norm also returns the "
+                                   "norm; this exercise does not)." + _setup_line(setup))
         if not isinstance(result, Mapping):
             return Feedback(False, f"✗ {name} should return a dict of gradients keyed like its input; it returned "
-                                   f"{type(result).__name__} {result!r:.60}.")
+                                   f"{describe_value(result)}." + _setup_line(setup))
         if set(result) != set(grads):
-            return Feedback(False, f"✗ Your dict has the keys {sorted(result)}; expected the input's, {sorted(grads)}.")
+            return Feedback(False, f"✗ Your dict has the keys {sorted(result)}; expected the input's, {sorted(grads)}."
+                            + _setup_line(setup))
         expected, _ = lstm.clip_by_global_norm(grads, max_norm)
         loose = {k: g * min(1.0, max_norm / norm) for k, g in grads.items()}  # without torch's 1e-6
-        if not (_same_grads(result, expected) or _same_grads(result, loose) or all(
-                np.allclose(np.asarray(result[k], dtype=float), expected[k], rtol=1e-5, atol=1e-9) for k in grads)):
+        try:
+            values = {k: np.asarray(v, dtype=float) for k, v in result.items()}
+        except (TypeError, ValueError):
+            return Feedback(False, f"✗ {name} should return arrays of numbers in its dict; got "
+                                   f"{describe_value(result, 80)}." + _setup_line(setup))
+        if any(values[k].shape != grads[k].shape for k in grads):
+            wrong = next(k for k in grads if values[k].shape != grads[k].shape)
+            return Feedback(False, f"✗ Your '{wrong}' has shape {values[wrong].shape}; each gradient keeps its shape "
+                                   f"{grads[wrong].shape}, only scaled." + _setup_line(setup))
+        if not (_same_grads(values, expected) or _same_grads(values, loose) or all(
+                np.allclose(values[k], expected[k], rtol=1e-5, atol=1e-9) for k in grads)):
             for slip, wrong in _clip_slips(grads, max_norm).items():
-                if all(np.allclose(np.asarray(result[k], dtype=float), wrong[k], rtol=1e-5, atol=1e-9)
-                       for k in grads):
-                    return Feedback(False, f"✗ Not yet ({case}).\n  Hint: {_CLIP_HINTS[slip]}")
-            yours_norm = lstm.global_norm({k: np.asarray(v, dtype=float) for k, v in result.items()})
+                if all(np.allclose(values[k], wrong[k], rtol=1e-5, atol=1e-9) for k in grads):
+                    return Feedback(False, f"✗ Not yet ({case}).\n  Hint: {_CLIP_HINTS[slip]}" + _setup_line(setup))
+            yours_norm = lstm.global_norm(values)
             return Feedback(False, f"✗ Not yet ({case}): your result has global norm {yours_norm:.4g}, expected "
                                    f"{min(norm, max_norm):.4g}, every tensor scaled by "
-                                   f"min(1, max_norm / ‖g‖) = {min(1.0, max_norm / norm):.4g}.")
+                                   f"min(1, max_norm / ‖g‖) = {min(1.0, max_norm / norm):.4g}." + _setup_line(setup))
         if not all(np.array_equal(given[k], grads[k]) for k in grads):
             return Feedback(False, f"✗ Almost ({case}): the result is right, but your function changed the gradients "
                                    "it was given. Return new arrays (g * factor), not g *= factor on the inputs.")

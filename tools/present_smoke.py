@@ -170,7 +170,7 @@ def check_page(page, url: str, name: str, expect_figures: bool, expect_question:
                absent: list[str] = (), next_lesson: str | None = None) -> list[str]:
     problems: list[str] = []
     start = time.perf_counter()
-    page.goto(url, timeout=60_000)
+    page.goto(url, timeout=RENDER_TIMEOUT * 1000)  # Voila sends the page once every cell has run
     page.wait_for_selector("#rendered_cells", state="visible", timeout=RENDER_TIMEOUT * 1000)
     rendered = time.perf_counter() - start
     time.sleep(2)  # the widgets' views render after the cells
