@@ -7,8 +7,9 @@
 nbval runs the notebooks without a front end, so it cannot tell whether a widget
 renders, whether a slider's label is cut to "learning r…", whether moving a slider
 really sends a new picture, or how long that takes.  This script starts JupyterLab
-from .venv on a free port, drives headless Chromium with Playwright, and for each
-notebook:
+from .venv on a free port, on a copy of the notebooks (JupyterLab saves what it
+runs; the script fails if a committed notebook changes), drives headless Chromium
+with Playwright, and for each notebook:
 
 1. opens it in a fresh workspace and checks that each widget cell already shows a
    static picture (what a reader sees before running anything);
@@ -34,13 +35,16 @@ Screenshots go to build/lab-smoke/.  `.ci/run` runs this after `make test`.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import re
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -102,11 +106,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_lab(port: int) -> subprocess.Popen:
+def working_copy(into: Path) -> Path:
+    """The notebooks (and the two files lesson 00 reads from ``..``) copied into ``into``: JupyterLab saves the
+    notebooks it runs (autosave, widget model ids included), and that must not touch the committed ones."""
+    shutil.copytree(ROOT / "notebooks", into / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for name in ("pyproject.toml", "requirements.txt"):
+        shutil.copy2(ROOT / name, into / name)
+    return into / "notebooks"
+
+
+def fingerprint(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.ipynb"))}
+
+
+def start_lab(port: int, notebook_dir: Path) -> subprocess.Popen:
     lab = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "jupyter"), "lab", "--no-browser", "--allow-root", f"--port={port}",
          "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
-         f"--notebook-dir={ROOT / 'notebooks'}"],
+         f"--notebook-dir={notebook_dir}"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(120):
         try:
@@ -397,7 +414,9 @@ def main(argv: list[str]) -> int:
     notebooks = [n for n in notebooks if not args.prefixes or any(n.startswith(p) for p in args.prefixes)]
     port = free_port()
     started = time.time()
-    lab = start_lab(port)
+    committed = fingerprint(ROOT / "notebooks")
+    scratch = Path(tempfile.mkdtemp(prefix="lab-smoke-"))
+    lab = start_lab(port, working_copy(scratch))
     problems: list[str] = []
     report = {"press_ms": [], "press_by_slider": {}, "settle_ms": [], "settle_by_slider": {}, "drag_pictures": []}
     try:
@@ -410,6 +429,9 @@ def main(argv: list[str]) -> int:
     finally:
         lab.terminate()
         lab.wait(timeout=30)
+        shutil.rmtree(scratch, ignore_errors=True)
+    if fingerprint(ROOT / "notebooks") != committed:
+        problems.append("the committed notebooks changed during the run (JupyterLab must only see the copy)")
     result = summary(report)
     print(f"\nkey press → new picture on screen, over {result['sliders']} sliders (2 presses each): "
           f"median of the sliders' medians {result['press_median_ms']} ms (target ≤ {TARGET_PRESS_MS}), "
