@@ -379,7 +379,7 @@ def test_minibatch_slips_are_named():
     def one_example(X, y, w, batch_size, rng):
         return good_minibatch(X, y, w, 1, rng)
 
-    cases = {wrong_axis: "averaged over the features (axis 1)", summed: "a sum instead of a mean",
+    cases = {wrong_axis: "ran over the features, axis 1", summed: "a sum instead of a mean",
              same_batch: "you take X[:B] every time", reseeded: "reuses the same batch",
              global_state: "not with np.random", flipped: "the sign is flipped",
              one_example: "hold one example each"}
@@ -415,7 +415,37 @@ def test_minibatch_slips_found_by_walking_through_the_exercise():
         fb = lesson.check_minibatch_gradient(fn)
         assert not fb.passed and words in fb.message, (fn.__name__, fb.message)
         assert "The check used: the Seattle problem" in fb.message
-    assert "averaged over the features" not in lesson.check_minibatch_gradient(indices).message
+    assert "over the features" not in lesson.check_minibatch_gradient(indices).message
+
+
+def test_minibatch_slips_that_pass_at_b_16_are_named_at_another_batch_size():
+    # Each of these passed every test at B = 16 and was then told "your batch repeats some rows" at B = n.
+    def divides_by_16(X, y, w, batch_size, rng):
+        batch = rng.choice(len(X), size=batch_size, replace=False)
+        return X[batch].T @ (X[batch] @ w - y[batch]) / 16
+
+    def draws_16(X, y, w, batch_size, rng):
+        return good_minibatch(X, y, w, 16, rng)
+
+    def product_the_wrong_way(X, y, w, batch_size, rng):
+        batch = rng.choice(len(X), size=batch_size, replace=False)
+        return X[batch] @ (X[batch].T @ (X[batch] @ w - y[batch])) / batch_size
+
+    cases = {divides_by_16: "you divide by 16 whatever the batch size",
+             draws_16: "your batches have 16 rows whatever batch_size is",
+             product_the_wrong_way: "(or X_B @ … where X_B.T @ … was meant)"}
+    for fn, words in cases.items():
+        fb = lesson.check_minibatch_gradient(fn)
+        assert not fb.passed and words in fb.message and "repeats" not in fb.message, (fn.__name__, fb.message)
+        assert "batch_size = 4" in fb.message
+
+
+def test_a_sampler_in_float32_is_not_told_its_batch_repeats_rows():
+    def in_float32(X, y, w, batch_size, rng):
+        return good_minibatch(X, y, w, batch_size, rng).astype(np.float32)
+
+    fb = lesson.check_minibatch_gradient(in_float32)
+    assert fb.passed and "repeats" not in fb.message
 
 
 def test_minibatch_stub_and_errors_get_feedback():
