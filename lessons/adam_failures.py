@@ -905,13 +905,23 @@ def _amsgrad_setup() -> str:
             f"β₂ = {hyper['beta2']:g}, ε = {hyper['eps']:g}; each call gets the state your previous call returned")
 
 
-def _state_slip(first: tuple, reference) -> str:
-    """What is wrong with the state (m, v, v_max) the learner returned after step 1, if that explains it."""
-    m, v, v_max = first
+def _state_slip(returned: list, states) -> str:
+    """What is wrong with the states (m, v, v_max) the learner returned, if that explains the path.
+
+    ``returned[k]`` is what the learner returned at step k + 1, ``states[k + 1]`` the reference state
+    after that step.  v and v_max swapped shows only once v falls below its max (before, they are
+    equal), so that is checked at the first step where they differ.
+    """
+    (m, v, v_max), reference = returned[0], states[1]
     if np.allclose(m, reference.v) and np.allclose(v, reference.m):
         return "you returned (x, v, m, v_max): the order is (x, m, v, v_max), and the next call receives them so."
-    if np.allclose(v, reference.v_max) and np.allclose(v_max, reference.v) and not np.allclose(v, v_max):
-        return "you returned v and v_max in each other's places: the order is (x, m, v, v_max)."
+    for (_, v_k, v_max_k), ref in zip(returned, states[1:], strict=True):
+        if not np.allclose(ref.v, ref.v_max):  # the first step where v has fallen below its running max
+            if np.allclose(v_k, ref.v_max) and np.allclose(v_max_k, ref.v):
+                return ("you returned v and v_max in each other's places: the order is (x, m, v, v_max). (They "
+                        "are equal until v falls below its max, which is why the first steps agree.)")
+            break
+    v_max = returned[0][2]
     if np.all(v_max == 0) and np.any(reference.v_max != 0):
         return ("the v_max you returned is still 0 after step 1: return the updated running max, "
                 "v^max_t = max(v^max_{t−1}, v_t), so that the next call can use it.")
@@ -932,7 +942,7 @@ def check_amsgrad_step(amsgrad_step: Callable) -> Feedback:
     name = getattr(amsgrad_step, "__name__", "amsgrad_step")
     setup = _amsgrad_setup()
     x = m = v = v_max = np.zeros(G.shape[1])
-    xs, first = [], None
+    xs, returned = [], []
     for t, g in enumerate(G, start=1):
         result, problem = attempt(amsgrad_step, x.copy(), g.copy(), m.copy(), v.copy(), v_max.copy(), t,
                                   *hyper.values(), name=name, setup=setup)
@@ -952,8 +962,7 @@ def check_amsgrad_step(amsgrad_step: Callable) -> Feedback:
             return problem
         x, m, v, v_max = arrays
         xs.append(x)
-        if first is None:
-            first = (m, v, v_max)
+        returned.append((m, v, v_max))
     reference = trace(AMSGrad(**hyper), _stream(G), np.zeros(G.shape[1]), len(G), online=True)
     expected = reference.path[1:]
     mistakes = {hint: _amsgrad_reference_path(slip)[0] for slip, hint in _AMSGRAD_SLIPS.items()}
@@ -963,7 +972,7 @@ def check_amsgrad_step(amsgrad_step: Callable) -> Feedback:
         return Feedback(True, verdict.message + _used(setup))
     if "Hint:" in verdict.message and _AMSGRAD_SLIPS["no max"] not in verdict.message:
         return verdict  # the path is a known slip's
-    state = _state_slip(first, reference.states[1])
+    state = _state_slip(returned, reference.states)
     if state:  # what the learner returned explains the path (a max computed but not returned looks like no max)
         first_line = verdict.message.split("\n")[0]
         return Feedback(False, f"{first_line}\n  Hint: {state}\n  The check used: {setup}.")

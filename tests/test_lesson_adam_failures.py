@@ -355,6 +355,15 @@ def test_amsgrad_slips_found_by_walking_through_the_exercise():
     assert "x_1 is (-0.1, -0.099995), expected (-0.1, -0.1)" in epsin  # digits enough to see the difference
 
 
+def test_v_and_v_max_returned_in_each_others_places_is_named():
+    # They are equal until v first falls below its max (step 4 here), so step 1 cannot show the swap; the check
+    # once said only "steps before 5 agree".
+    swapped = with_slip(lambda x, g, m, v, v_max, t, r: (r[0], r[1], r[3], r[2]))
+    feedback = lesson.check_amsgrad_step(swapped)
+    assert not feedback.passed and "v and v_max in each other's places" in feedback.message.split("Hint:")[1]
+    assert "The check used: 12 gradients" in feedback.message
+
+
 def test_amsgrad_errors_a_learner_meets_get_a_hint():
     def python_max(x, g, m, v, v_max, t, lr=0.1, beta1=0.9, beta2=0.99, eps=1e-8):
         return amsgrad_right(x, g, m, v, max(v_max, v), t, lr, beta1, beta2, eps)
