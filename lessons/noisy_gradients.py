@@ -473,7 +473,7 @@ def lesson_schedules(steps: int = SCHEDULE_STEPS) -> dict[str, object]:
     return {
         "constant": Constant(),
         f"step: ×0.3 every {steps // 4}": StepLR(step_size=steps // 4, gamma=0.3),
-        "exponential: α_T = α₀/100": ExponentialLR(gamma=0.01 ** (1 / steps)),
+        f"exponential: γ = 0.01^(1/{steps})": ExponentialLR(gamma=0.01 ** (1 / steps)),  # α₀/100 after the run
         f"cosine over {steps} steps": CosineAnnealingLR(t_max=steps),
         f"linear warm-up, {steps // 10} steps": LinearLR(start_factor=0.1, end_factor=1.0, total_iters=steps // 10),
         f"1/t: α₀·{steps // 10}/({steps // 10} + t − 1)": InverseTimeLR(t0=steps // 10),
@@ -1550,8 +1550,44 @@ def check_cosine_lr(fn: Callable) -> Feedback:
         return (f"{right} right, α_{k + 1} is not: check the formula "
                 f"η_min + (α₀ − η_min)·½(1 + cos(π·(t − 1)/T_max)) at t = {k + 1}.")
 
-    return _compare_values(yours, expected, labels=[f"α_{t}" for t in ts], mistakes=mistakes, generic=generic,
-                           used=_used(setup), success="Your schedule is torch's CosineAnnealingLR, step for step.")
+    verdict = _compare_values(yours, expected, labels=[f"α_{t}" for t in ts], mistakes=mistakes, generic=generic,
+                              used=_used(setup), success="Your schedule is torch's CosineAnnealingLR, step for step.")
+    if not verdict.passed:
+        return verdict
+    return _cosine_other_setting(fn, name, verdict, setup)
+
+
+#: A second setting for the cosine check, every argument changed: constants typed in from the first one show.
+COSINE_OTHER_SETUP = {"base_lr": 1.0, "t_max": 4, "eta_min": 0.05}
+
+
+def _cosine_other_setting(fn: Callable, name: str, verdict: Feedback, setup: str) -> Feedback:
+    """The cosine check's second round: the learner's rates with other arguments, against torch's."""
+    s, first = COSINE_OTHER_SETUP, COSINE_SETUP
+    ts = range(1, s["t_max"] + 2)
+    other = f"α₀ = {s['base_lr']:g}, T_max = {s['t_max']}, η_min = {s['eta_min']:g}, steps t = 1..{s['t_max'] + 1}"
+    setup = f"{setup}; then {other}"
+    yours, problem = _numbers(fn, name, [(s["base_lr"], t, s["t_max"], s["eta_min"]) for t in ts], setup)
+    if problem:
+        return problem
+    expected = rates(CosineAnnealingLR(s["t_max"], s["eta_min"]), s["base_lr"], len(ts))
+    k = _first_difference(np.array(yours), expected, 1e-9)
+    if k is None:
+        return Feedback(True, f"{verdict.message.split(chr(10))[0]} The same with {other}.{_used(setup)}")
+    typed_in = []
+    for key, symbol in (("base_lr", "α₀"), ("t_max", "T_max"), ("eta_min", "η_min")):
+        mixed = dict(s, **{key: first[key]})  # the second setting with one of the first's numbers typed in
+        if np.allclose(yours, rates(CosineAnnealingLR(mixed["t_max"], mixed["eta_min"]), mixed["base_lr"], len(ts)),
+                       rtol=1e-9, atol=1e-15):
+            typed_in.append(f"{symbol} = {first[key]:g}")
+    hint = (f"\n  Hint: your rates are those of {typed_in[0]}, the first setting's, whatever the argument says: a "
+            f"constant typed in. Use the function's arguments (base_lr, t_max, eta_min)." if typed_in else
+            "\n  Hint: with the first setting your rates were right: is a number of that setting typed into your "
+            "function instead of an argument?")
+    yours_k, expected_k = _distinct(yours[k], float(expected[k]))
+    return Feedback(False, f"✗ Almost: right for α₀ = {first['base_lr']:g}, T_max = {first['t_max']}, "
+                           f"η_min = {first['eta_min']:g}, but with {other.split(', steps')[0]}, α_{k + 1} is "
+                           f"{yours_k}, expected {expected_k}.{hint}{_used(setup)}")
 
 
 #: The noise-ball exercise's settings (α, λ, σ), and the simulation that checks a prediction.

@@ -253,7 +253,9 @@ def test_schedules_match_the_torch_fixture():
 
 def test_lesson_schedules_end_where_their_names_say():
     s = lesson.lesson_schedules(400)
-    assert rates(s["exponential: α_T = α₀/100"], 1.0, 400)[-1] == pytest.approx(0.01, rel=0.02)
+    # Once named "α_T = α₀/100" beside a printed α_400 = 0.0101: step t runs at γ^(t − 1), so α₀/100 is step 401's.
+    exponential = rates(s["exponential: γ = 0.01^(1/400)"], 1.0, 401)
+    assert exponential[-1] == pytest.approx(0.01, rel=1e-12) and exponential[-2] == pytest.approx(0.01 ** (399 / 400))
     cosine = rates(s["cosine over 400 steps"], 1.0, 400)
     assert cosine[0] == 1.0 and cosine[-1] < 1e-4
     assert rates(s["linear warm-up, 40 steps"], 1.0, 400)[0] == pytest.approx(0.1)
@@ -680,3 +682,18 @@ def test_the_noise_ball_try_this_quotes_the_spread_ratio_the_cell_prints():
     ratio = f"{sd[0.3] / sd[0.01]:.1f}"
     assert ratio == "6.6"
     assert f"along w, a standard deviation {ratio} times the one at α = 0.01" in _notebook_markdown()
+
+
+@pytest.mark.parametrize(("typed_in", "named"), [
+    ({"t_max": 10}, "T_max = 10"), ({"base_lr": 0.1}, "α₀ = 0.1"), ({"eta_min": 0.001}, "η_min = 0.001")])
+def test_a_cosine_with_a_number_of_the_first_setting_typed_in_is_caught_and_named(typed_in, named):
+    # With only α₀ = 0.1, T_max = 10, η_min = 0.001 checked, a 10 typed in for t_max passed as "Correct".
+    def typed(base_lr, t, t_max, eta_min=0.0):
+        kw = dict({"base_lr": base_lr, "t_max": t_max, "eta_min": eta_min}, **typed_in)
+        return cosine_lr(kw["base_lr"], t, kw["t_max"], kw["eta_min"])
+
+    fb = lesson.check_cosine_lr(typed)
+    assert not fb.passed and fb.message.startswith("✗ Almost: right for α₀ = 0.1, T_max = 10, η_min = 0.001")
+    assert f"your rates are those of {named}, the first setting's" in fb.message
+    assert "then α₀ = 1, T_max = 4, η_min = 0.05" in fb.message  # the setting, to redo by hand
+    assert lesson.check_cosine_lr(cosine_lr).passed
