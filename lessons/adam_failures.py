@@ -105,6 +105,7 @@ __all__ = [
     "AdamWPaper",
     "adamw_forms_difference",
     "decay_ends_by_lr",
+    "decay_end_spread",
     "DECAY_WD_EXPONENTS",
     "DECAY_LR_EXPONENTS",
     "DecayGrid",
@@ -1135,6 +1136,18 @@ def decay_ends_by_lr(lrs=(0.01, 0.003), weight_decay: float = DECAY["weight_deca
     forms = {"PyTorch": AdamW(lrs, weight_decay=weight_decay),
              "paper": AdamWPaper(lrs, weight_decay=float(lrs[0, 0]) * weight_decay)}
     return {form: run(opt, decay_gradient(), x0, steps)[-tail:].mean(axis=0) for form, opt in forms.items()}
+
+
+def decay_end_spread(lr: float = 0.01, weight_decay: float = DECAY["weight_decay"], steps: int = 4000,
+                     tail: int = 2000, runs: int = 20, seed: int = 0) -> dict[str, np.ndarray]:
+    """How much where AdamW settles depends on the noise: ``runs`` independent runs (one row of x each).
+
+    PyTorch's ``AdamW(lr, weight_decay)`` on the decay problem, as in ``decay_ends_by_lr``; returns the
+    mean over the runs of each run's tail mean (w, b) and the standard deviation across the runs.
+    """
+    x0 = np.broadcast_to(decay_problem().start, (runs, 2))
+    ends = run(AdamW(lr, weight_decay=weight_decay), decay_gradient(seed), x0, steps)[-tail:].mean(axis=0)
+    return {"mean": ends.mean(axis=0), "sd": ends.std(axis=0, ddof=1), "runs": runs}
 
 
 #: The decay explorer's slider grid (exponents of 10): λ_wd from 10⁻³ to 10, α from 10^−2.5 to 0.1.
