@@ -706,3 +706,18 @@ def test_the_notebook_asks_its_questions_just_before_the_figures_that_answer_the
         k = cells.index(next(s for s in cells if s.startswith(figure)))
         assert "Question(" in cells[k - 1], figure
     assert sum("Question(" in s for s in cells) == 4
+
+
+def test_the_warmup_is_adam_again_only_after_its_100_steps():
+    # The prose said "from step 100 on it is Adam again"; torch's LinearLR runs step t at e = t − 1, so step 100
+    # still runs at 0.9901 α and the full α comes at step 101.
+    import json
+    from pathlib import Path
+
+    from helpers.schedules import LinearLR, rates
+
+    factor = rates(LinearLR(start_factor=0.01, total_iters=100), 1.0, 101)
+    assert factor[0] == pytest.approx(0.01) and factor[99] == pytest.approx(0.9901) and factor[100] == 1.0
+    nb = json.loads((Path(__file__).resolve().parent.parent / "notebooks" / "08_when_adam_fails.ipynb").read_text())
+    prose = " ".join(" ".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown").split())
+    assert "from step 100 on it is Adam again" not in prose and "after its 100 steps it is Adam again" in prose
