@@ -970,7 +970,7 @@ def check_amsgrad_step(amsgrad_step: Callable) -> Feedback:
     verdict = compare(np.array(xs), expected, symbol="x", mistakes=mistakes, setup=setup,
                       success="Your step is PyTorch's AMSGrad: it matches helpers.optimizers.AMSGrad() for 12 steps.")
     if verdict.passed:
-        return Feedback(True, verdict.message + _used(setup))
+        return _amsgrad_other_hyper(amsgrad_step, name, verdict, setup)
     if "Hint:" in verdict.message and _AMSGRAD_SLIPS["no max"] not in verdict.message:
         return verdict  # the path is a known slip's
     state = _state_slip(returned, reference.states)
@@ -978,6 +978,56 @@ def check_amsgrad_step(amsgrad_step: Callable) -> Feedback:
         first_line = verdict.message.split("\n")[0]
         return Feedback(False, f"{first_line}\n  Hint: {state}\n  The check used: {setup}.")
     return verdict
+
+
+#: The AMSGrad check's second round: other hyperparameters, so that a 0.9 typed in for beta1 (and so on) shows.
+AMSGRAD_OTHER_HYPER = {"lr": 0.05, "beta1": 0.8, "beta2": 0.9, "eps": 1e-6}
+
+
+def _vector(a) -> str:
+    return "(" + ", ".join(f"{v:.5g}" for v in np.ravel(a)) + ")"
+
+
+def _amsgrad_other_hyper(amsgrad_step: Callable, name: str, verdict: Feedback, setup: str) -> Feedback:
+    """Run the learner's step again with ``AMSGRAD_OTHER_HYPER``; name a hyperparameter typed in if one explains it."""
+    G, first, other = AMSGRAD_CHECK["gradients"], AMSGRAD_CHECK["hyper"], AMSGRAD_OTHER_HYPER
+    symbols = {"lr": "α", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
+    shown = ", ".join(f"{symbols[k]} = {v:g}" for k, v in other.items())
+    setup = f"{setup}; then the same gradients with {shown}"
+
+    def path(step, hyper):
+        x = m = v = v_max = np.zeros(G.shape[1])
+        xs = []
+        for t, g in enumerate(G, start=1):
+            result, problem = attempt(step, x.copy(), g.copy(), m.copy(), v.copy(), v_max.copy(), t,
+                                      *hyper.values(), name=name, setup=setup)
+            if problem is not None:
+                return None, problem
+            arrays, problem = unpack_result(result, ("x", "m", "v", "v_max"), x.shape, name=name, step=t,
+                                            setup=setup)
+            if problem is not None:
+                return None, problem
+            x, m, v, v_max = arrays
+            xs.append(x)
+        return np.array(xs), None
+
+    yours, problem = path(amsgrad_step, other)
+    if problem is not None:
+        return problem
+    expected = trace(AMSGrad(**other), _stream(G), np.zeros(G.shape[1]), len(G), online=True).path[1:]
+    if np.allclose(yours, expected, rtol=1e-9, atol=1e-12):
+        return Feedback(True, f"{verdict.message} The same with {shown}.{_used(setup)}")
+    bad = np.argwhere(~np.isclose(yours, expected, rtol=1e-9, atol=1e-12))[0][0]
+    typed = [f"{symbols[key]} = {first[key]:g}" for key in other
+             if np.allclose(yours, trace(AMSGrad(**dict(other, **{key: first[key]})), _stream(G),
+                                         np.zeros(G.shape[1]), len(G), online=True).path[1:], rtol=1e-9, atol=1e-12)]
+    hint = (f"your path is the one with {typed[0]}, the first round's, whatever the argument says: a number typed "
+            f"in. Use the function's arguments (lr, beta1, beta2, eps)." if typed else
+            "with the first round's hyperparameters your steps were right: is one of them typed into your step "
+            "instead of its argument?")
+    return Feedback(False, f"✗ Almost: right with α = {first['lr']:g}, β₁ = {first['beta1']:g}, "
+                           f"β₂ = {first['beta2']:g}, ε = {first['eps']:g}, but with {shown}, x_{bad + 1} is "
+                           f"{_vector(yours[bad])}, expected {_vector(expected[bad])}.\n  Hint: {hint}{_used(setup)}")
 
 
 # =====================================================================================

@@ -721,3 +721,19 @@ def test_the_warmup_is_adam_again_only_after_its_100_steps():
     nb = json.loads((Path(__file__).resolve().parent.parent / "notebooks" / "08_when_adam_fails.ipynb").read_text())
     prose = " ".join(" ".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown").split())
     assert "from step 100 on it is Adam again" not in prose and "after its 100 steps it is Adam again" in prose
+
+
+@pytest.mark.parametrize(("typed_in", "named"), [
+    ({"lr": 0.1}, "α = 0.1"), ({"beta1": 0.9}, "β₁ = 0.9"), ({"beta2": 0.99}, "β₂ = 0.99"),
+    ({"eps": 1e-8}, "ε = 1e-08")])
+def test_an_amsgrad_step_with_a_hyperparameter_typed_in_is_caught_and_named(typed_in, named):
+    # The check used the stub's default hyperparameters only, so a 0.9 typed in for beta1 passed as "Correct".
+    def typed(x, g, m, v, v_max, t, lr=0.1, beta1=0.9, beta2=0.99, eps=1e-8):
+        hyper = dict({"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps}, **typed_in)
+        return amsgrad_right(x, g, m, v, v_max, t, **hyper)
+
+    feedback = lesson.check_amsgrad_step(typed)
+    assert not feedback.passed and feedback.message.startswith("✗ Almost: right with α = 0.1, β₁ = 0.9")
+    assert f"your path is the one with {named}, the first round's" in feedback.message
+    assert "then the same gradients with α = 0.05, β₁ = 0.8, β₂ = 0.9, ε = 1e-06" in feedback.message
+    assert lesson.check_amsgrad_step(amsgrad_right).passed
