@@ -105,6 +105,7 @@ __all__ = [
     "AdamWPaper",
     "adamw_forms_difference",
     "decay_ends_by_lr",
+    "decay_end_spread",
     "DECAY_WD_EXPONENTS",
     "DECAY_LR_EXPONENTS",
     "DecayGrid",
@@ -905,13 +906,23 @@ def _amsgrad_setup() -> str:
             f"β₂ = {hyper['beta2']:g}, ε = {hyper['eps']:g}; each call gets the state your previous call returned")
 
 
-def _state_slip(first: tuple, reference) -> str:
-    """What is wrong with the state (m, v, v_max) the learner returned after step 1, if that explains it."""
-    m, v, v_max = first
+def _state_slip(returned: list, states) -> str:
+    """What is wrong with the states (m, v, v_max) the learner returned, if that explains the path.
+
+    ``returned[k]`` is what the learner returned at step k + 1, ``states[k + 1]`` the reference state
+    after that step.  v and v_max swapped shows only once v falls below its max (before, they are
+    equal), so that is checked at the first step where they differ.
+    """
+    (m, v, v_max), reference = returned[0], states[1]
     if np.allclose(m, reference.v) and np.allclose(v, reference.m):
         return "you returned (x, v, m, v_max): the order is (x, m, v, v_max), and the next call receives them so."
-    if np.allclose(v, reference.v_max) and np.allclose(v_max, reference.v) and not np.allclose(v, v_max):
-        return "you returned v and v_max in each other's places: the order is (x, m, v, v_max)."
+    for (_, v_k, v_max_k), ref in zip(returned, states[1:], strict=True):
+        if not np.allclose(ref.v, ref.v_max):  # the first step where v has fallen below its running max
+            if np.allclose(v_k, ref.v_max) and np.allclose(v_max_k, ref.v):
+                return ("you returned v and v_max in each other's places: the order is (x, m, v, v_max). (They "
+                        "are equal until v falls below its max, which is why the first steps agree.)")
+            break
+    v_max = returned[0][2]
     if np.all(v_max == 0) and np.any(reference.v_max != 0):
         return ("the v_max you returned is still 0 after step 1: return the updated running max, "
                 "v^max_t = max(v^max_{t−1}, v_t), so that the next call can use it.")
@@ -932,7 +943,7 @@ def check_amsgrad_step(amsgrad_step: Callable) -> Feedback:
     name = getattr(amsgrad_step, "__name__", "amsgrad_step")
     setup = _amsgrad_setup()
     x = m = v = v_max = np.zeros(G.shape[1])
-    xs, first = [], None
+    xs, returned = [], []
     for t, g in enumerate(G, start=1):
         result, problem = attempt(amsgrad_step, x.copy(), g.copy(), m.copy(), v.copy(), v_max.copy(), t,
                                   *hyper.values(), name=name, setup=setup)
@@ -952,22 +963,71 @@ def check_amsgrad_step(amsgrad_step: Callable) -> Feedback:
             return problem
         x, m, v, v_max = arrays
         xs.append(x)
-        if first is None:
-            first = (m, v, v_max)
+        returned.append((m, v, v_max))
     reference = trace(AMSGrad(**hyper), _stream(G), np.zeros(G.shape[1]), len(G), online=True)
     expected = reference.path[1:]
     mistakes = {hint: _amsgrad_reference_path(slip)[0] for slip, hint in _AMSGRAD_SLIPS.items()}
     verdict = compare(np.array(xs), expected, symbol="x", mistakes=mistakes, setup=setup,
                       success="Your step is PyTorch's AMSGrad: it matches helpers.optimizers.AMSGrad() for 12 steps.")
     if verdict.passed:
-        return Feedback(True, verdict.message + _used(setup))
+        return _amsgrad_other_hyper(amsgrad_step, name, verdict, setup)
     if "Hint:" in verdict.message and _AMSGRAD_SLIPS["no max"] not in verdict.message:
         return verdict  # the path is a known slip's
-    state = _state_slip(first, reference.states[1])
+    state = _state_slip(returned, reference.states)
     if state:  # what the learner returned explains the path (a max computed but not returned looks like no max)
         first_line = verdict.message.split("\n")[0]
         return Feedback(False, f"{first_line}\n  Hint: {state}\n  The check used: {setup}.")
     return verdict
+
+
+#: The AMSGrad check's second round: other hyperparameters, so that a 0.9 typed in for beta1 (and so on) shows.
+AMSGRAD_OTHER_HYPER = {"lr": 0.05, "beta1": 0.8, "beta2": 0.9, "eps": 1e-6}
+
+
+def _vector(a) -> str:
+    return "(" + ", ".join(f"{v:.5g}" for v in np.ravel(a)) + ")"
+
+
+def _amsgrad_other_hyper(amsgrad_step: Callable, name: str, verdict: Feedback, setup: str) -> Feedback:
+    """Run the learner's step again with ``AMSGRAD_OTHER_HYPER``; name a hyperparameter typed in if one explains it."""
+    G, first, other = AMSGRAD_CHECK["gradients"], AMSGRAD_CHECK["hyper"], AMSGRAD_OTHER_HYPER
+    symbols = {"lr": "α", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
+    shown = ", ".join(f"{symbols[k]} = {v:g}" for k, v in other.items())
+    setup = f"{setup}; then the same gradients with {shown}"
+
+    def path(step, hyper):
+        x = m = v = v_max = np.zeros(G.shape[1])
+        xs = []
+        for t, g in enumerate(G, start=1):
+            result, problem = attempt(step, x.copy(), g.copy(), m.copy(), v.copy(), v_max.copy(), t,
+                                      *hyper.values(), name=name, setup=setup)
+            if problem is not None:
+                return None, problem
+            arrays, problem = unpack_result(result, ("x", "m", "v", "v_max"), x.shape, name=name, step=t,
+                                            setup=setup)
+            if problem is not None:
+                return None, problem
+            x, m, v, v_max = arrays
+            xs.append(x)
+        return np.array(xs), None
+
+    yours, problem = path(amsgrad_step, other)
+    if problem is not None:
+        return problem
+    expected = trace(AMSGrad(**other), _stream(G), np.zeros(G.shape[1]), len(G), online=True).path[1:]
+    if np.allclose(yours, expected, rtol=1e-9, atol=1e-12):
+        return Feedback(True, f"{verdict.message} The same with {shown}.{_used(setup)}")
+    bad = np.argwhere(~np.isclose(yours, expected, rtol=1e-9, atol=1e-12))[0][0]
+    typed = [f"{symbols[key]} = {first[key]:g}" for key in other
+             if np.allclose(yours, trace(AMSGrad(**dict(other, **{key: first[key]})), _stream(G),
+                                         np.zeros(G.shape[1]), len(G), online=True).path[1:], rtol=1e-9, atol=1e-12)]
+    hint = (f"your path is the one with {typed[0]}, the first round's, whatever the argument says: a number typed "
+            f"in. Use the function's arguments (lr, beta1, beta2, eps)." if typed else
+            "with the first round's hyperparameters your steps were right: is one of them typed into your step "
+            "instead of its argument?")
+    return Feedback(False, f"✗ Almost: right with α = {first['lr']:g}, β₁ = {first['beta1']:g}, "
+                           f"β₂ = {first['beta2']:g}, ε = {first['eps']:g}, but with {shown}, x_{bad + 1} is "
+                           f"{_vector(yours[bad])}, expected {_vector(expected[bad])}.\n  Hint: {hint}{_used(setup)}")
 
 
 # =====================================================================================
@@ -1126,6 +1186,18 @@ def decay_ends_by_lr(lrs=(0.01, 0.003), weight_decay: float = DECAY["weight_deca
     forms = {"PyTorch": AdamW(lrs, weight_decay=weight_decay),
              "paper": AdamWPaper(lrs, weight_decay=float(lrs[0, 0]) * weight_decay)}
     return {form: run(opt, decay_gradient(), x0, steps)[-tail:].mean(axis=0) for form, opt in forms.items()}
+
+
+def decay_end_spread(lr: float = 0.01, weight_decay: float = DECAY["weight_decay"], steps: int = 4000,
+                     tail: int = 2000, runs: int = 20, seed: int = 0) -> dict[str, np.ndarray]:
+    """How much where AdamW settles depends on the noise: ``runs`` independent runs (one row of x each).
+
+    PyTorch's ``AdamW(lr, weight_decay)`` on the decay problem, as in ``decay_ends_by_lr``; returns the
+    mean over the runs of each run's tail mean (w, b) and the standard deviation across the runs.
+    """
+    x0 = np.broadcast_to(decay_problem().start, (runs, 2))
+    ends = run(AdamW(lr, weight_decay=weight_decay), decay_gradient(seed), x0, steps)[-tail:].mean(axis=0)
+    return {"mean": ends.mean(axis=0), "sd": ends.std(axis=0, ddof=1), "runs": runs}
 
 
 #: The decay explorer's slider grid (exponents of 10): λ_wd from 10⁻³ to 10, α from 10^−2.5 to 0.1.

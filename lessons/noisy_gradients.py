@@ -473,7 +473,7 @@ def lesson_schedules(steps: int = SCHEDULE_STEPS) -> dict[str, object]:
     return {
         "constant": Constant(),
         f"step: ×0.3 every {steps // 4}": StepLR(step_size=steps // 4, gamma=0.3),
-        "exponential: α_T = α₀/100": ExponentialLR(gamma=0.01 ** (1 / steps)),
+        f"exponential: γ = 0.01^(1/{steps})": ExponentialLR(gamma=0.01 ** (1 / steps)),  # α₀/100 after the run
         f"cosine over {steps} steps": CosineAnnealingLR(t_max=steps),
         f"linear warm-up, {steps // 10} steps": LinearLR(start_factor=0.1, end_factor=1.0, total_iters=steps // 10),
         f"1/t: α₀·{steps // 10}/({steps // 10} + t − 1)": InverseTimeLR(t0=steps // 10),
@@ -1194,7 +1194,7 @@ class AdamNoiseFigure(LiveFigure):
 # --- exercises -------------------------------------------------------------------------------------------
 
 #: The mini-batch exercise's setup: the Seattle problem at w = 0, batches of 16, 2,000 calls, seed 0.
-MINIBATCH_SETUP = {"batch_size": 16, "calls": 2000, "seed": 0}
+MINIBATCH_SETUP = {"batch_size": 16, "calls": 2000, "seed": 0, "other_batch_size": 4, "other_calls": 500}
 
 
 def _setup_text() -> str:
@@ -1202,8 +1202,9 @@ def _setup_text() -> str:
     s = MINIBATCH_SETUP
     return (f"the Seattle problem (n = {p.n} rows, d = {p.X.shape[1]} weights), w = 0, "
             f"batch_size B = {s['batch_size']}, "
-            f"{s['calls']:,} calls sharing rng = np.random.default_rng({s['seed']}); then one call with "
-            f"batch_size = n")
+            f"{s['calls']:,} calls sharing rng = np.random.default_rng({s['seed']}); then {s['other_calls']} calls "
+            f"with batch_size = {s['other_batch_size']} (rng = np.random.default_rng({s['seed'] + 3})) and one call "
+            f"with batch_size = n")
 
 
 def _used(setup: str) -> str:
@@ -1230,11 +1231,12 @@ def check_minibatch_gradient(fn: Callable) -> Feedback:
 
     The check calls it many times and tests what the lesson claims: one number per coordinate,
     the same seed giving the same batches, a new batch at every call, an unbiased mean (the full
-    gradient, within 5 standard errors) and the variance of the formula (within 20 %); then one
-    call with B = n, which without replacement must give the full gradient exactly.  Known slips
+    gradient, within 5 standard errors) and the variance of the formula (within 20 %); the same
+    again at another batch size (where a batch size typed in shows); then one call with B = n,
+    which without replacement must give the full gradient (to float32's precision).  Known slips
     (a mean over the wrong axis, a sum instead of a mean, the same batch every call, no batch at
     all, numpy's global random state, a batch with repeats, the indices returned instead of the
-    gradient) get their own hint.
+    gradient, a divisor or a batch size of 16 typed in) get their own hint.
     """
     name = getattr(fn, "__name__", "your function")
     p = weather_problem()
@@ -1329,10 +1331,40 @@ def check_minibatch_gradient(fn: Callable) -> Feedback:
         return Feedback(False, f"✗ Not yet: your gradients are unbiased but their variance is off. Total variance over "
                                f"{calls:,} calls: {measured:.4g}; the formula S²/B·(n − B)/(n − 1) gives {formula:.4g} "
                                f"(ratio {ratio:.2f}).{near}{used}")
+    # Another batch size: a 16 typed in where batch_size belongs passes every test above.
+    B2, calls2 = MINIBATCH_SETUP["other_batch_size"], MINIBATCH_SETUP["other_calls"]
+    rng2, others = np.random.default_rng(seed + 3), []
+    for _ in range(calls2):
+        result, problem = call(B2, rng2)
+        if problem:
+            return problem
+        others.append(result)
+    others = np.array(others)
+    mean2 = others.mean(axis=0)
+    se2 = others.std(axis=0, ddof=1) / np.sqrt(calls2)
+    if np.max(np.abs(mean2 - full) / se2) > 5:
+        if np.all(np.abs(mean2 - B2 / B * full) < 5 * se2):
+            return Feedback(False, f"✗ Almost: with batch_size = {B2} the mean of your {calls2} gradients is "
+                                   f"{_fmt(mean2)}, about {B2}/{B} of the full gradient {_fmt(full)}.\n  Hint: you "
+                                   f"divide by {B} whatever the batch size: divide by batch_size (or use "
+                                   f".mean(axis=0)).{used}")
+        return Feedback(False, f"✗ Almost: with batch_size = {B} your gradients are unbiased, but with batch_size = "
+                               f"{B2} the mean of {calls2} of them is {_fmt(mean2)}, not the full gradient "
+                               f"{_fmt(full)}: does your function use batch_size everywhere?{used}")
+    measured2 = float(others.var(axis=0, ddof=1).sum())
+    formula2 = float(minibatch_variance(p.example_grads(w), B2).sum())
+    if not 0.75 < measured2 / formula2 < 1.33:
+        ignored = (f" It is about the variance of batches of {B} ({formula:.4g}): your batches have {B} rows "
+                   f"whatever batch_size is. Draw rng.choice(n, size=batch_size, replace=False)."
+                   if 0.75 < measured2 / formula < 1.33 else "")
+        return Feedback(False, f"✗ Almost: with batch_size = {B2} the total variance of {calls2} of your gradients "
+                               f"is {measured2:.4g}; the formula S²/B·(n − B)/(n − 1) gives {formula2:.4g}."
+                               f"{ignored}{used}")
     whole, problem = call(p.n, np.random.default_rng(seed + 2))
     if problem:
         return problem
-    if not np.allclose(whole, full, rtol=1e-9, atol=1e-9):
+    # float32 arithmetic is off by about 1e-7 of the gradient; a batch with repeats by about 1e-2.
+    if not np.allclose(whole, full, rtol=1e-5, atol=1e-5 * np.abs(full).max()):
         return Feedback(False, f"✗ Almost: with batch_size = n = {p.n} your gradient is {_fmt(whole)}, not the full "
                                f"gradient {_fmt(full)}. Drawn without replacement, a batch of all n rows is the whole "
                                f"data set, so its gradient is ∇f(w) exactly.\n  Hint: your batch repeats some rows: "
@@ -1340,8 +1372,9 @@ def check_minibatch_gradient(fn: Callable) -> Feedback:
                                f"rng.choice's default draw with replacement).{used}")
     return Feedback(True, f"✓ Correct: unbiased (the mean of {calls:,} gradients is within {np.max(z):.1f} standard "
                           f"errors of ∇f(w) = {_fmt(full)}), with total variance {measured:.4g} against the formula's "
-                          f"{formula:.4g} (ratio {ratio:.3f}); a new batch at every call, the same batches for the "
-                          f"same seed, and the full gradient for B = n.{used}")
+                          f"{formula:.4g} (ratio {ratio:.3f}), and {measured2:.4g} against {formula2:.4g} with "
+                          f"batch_size = {B2}; a new batch at every call, the same batches for the same seed, and the "
+                          f"full gradient for B = n.{used}")
 
 
 def _shape_hint(array: np.ndarray, B: int, n: int, d: int) -> str:
@@ -1351,8 +1384,9 @@ def _shape_hint(array: np.ndarray, B: int, n: int, d: int) -> str:
         if np.all(values == np.round(values)) and values.min() >= 0 and values.max() < n:
             return (f"{B} whole numbers between 0 and n − 1: these look like the batch's row indices. Return the mean "
                     f"gradient of those rows, not the indices.")
-        return (f"one number per example in the batch (shape ({B},)): you averaged over the features (axis 1). "
-                f"Average the per-example gradients over the batch, axis 0, to get one number per weight.")
+        return ("one number per example in the batch, not one per weight: the mean (or the product) ran over the "
+                "features, axis 1 (or X_B @ … where X_B.T @ … was meant). Average the per-example gradients over "
+                "the batch, axis 0, to get one number per weight.")
     if array.shape == ():
         return "a single number: you averaged over everything. Average over the batch only (axis 0)."
     if array.shape == (B, d):
@@ -1516,8 +1550,44 @@ def check_cosine_lr(fn: Callable) -> Feedback:
         return (f"{right} right, α_{k + 1} is not: check the formula "
                 f"η_min + (α₀ − η_min)·½(1 + cos(π·(t − 1)/T_max)) at t = {k + 1}.")
 
-    return _compare_values(yours, expected, labels=[f"α_{t}" for t in ts], mistakes=mistakes, generic=generic,
-                           used=_used(setup), success="Your schedule is torch's CosineAnnealingLR, step for step.")
+    verdict = _compare_values(yours, expected, labels=[f"α_{t}" for t in ts], mistakes=mistakes, generic=generic,
+                              used=_used(setup), success="Your schedule is torch's CosineAnnealingLR, step for step.")
+    if not verdict.passed:
+        return verdict
+    return _cosine_other_setting(fn, name, verdict, setup)
+
+
+#: A second setting for the cosine check, every argument changed: constants typed in from the first one show.
+COSINE_OTHER_SETUP = {"base_lr": 1.0, "t_max": 4, "eta_min": 0.05}
+
+
+def _cosine_other_setting(fn: Callable, name: str, verdict: Feedback, setup: str) -> Feedback:
+    """The cosine check's second round: the learner's rates with other arguments, against torch's."""
+    s, first = COSINE_OTHER_SETUP, COSINE_SETUP
+    ts = range(1, s["t_max"] + 2)
+    other = f"α₀ = {s['base_lr']:g}, T_max = {s['t_max']}, η_min = {s['eta_min']:g}, steps t = 1..{s['t_max'] + 1}"
+    setup = f"{setup}; then {other}"
+    yours, problem = _numbers(fn, name, [(s["base_lr"], t, s["t_max"], s["eta_min"]) for t in ts], setup)
+    if problem:
+        return problem
+    expected = rates(CosineAnnealingLR(s["t_max"], s["eta_min"]), s["base_lr"], len(ts))
+    k = _first_difference(np.array(yours), expected, 1e-9)
+    if k is None:
+        return Feedback(True, f"{verdict.message.split(chr(10))[0]} The same with {other}.{_used(setup)}")
+    typed_in = []
+    for key, symbol in (("base_lr", "α₀"), ("t_max", "T_max"), ("eta_min", "η_min")):
+        mixed = dict(s, **{key: first[key]})  # the second setting with one of the first's numbers typed in
+        if np.allclose(yours, rates(CosineAnnealingLR(mixed["t_max"], mixed["eta_min"]), mixed["base_lr"], len(ts)),
+                       rtol=1e-9, atol=1e-15):
+            typed_in.append(f"{symbol} = {first[key]:g}")
+    hint = (f"\n  Hint: your rates are those of {typed_in[0]}, the first setting's, whatever the argument says: a "
+            f"constant typed in. Use the function's arguments (base_lr, t_max, eta_min)." if typed_in else
+            "\n  Hint: with the first setting your rates were right: is a number of that setting typed into your "
+            "function instead of an argument?")
+    yours_k, expected_k = _distinct(yours[k], float(expected[k]))
+    return Feedback(False, f"✗ Almost: right for α₀ = {first['base_lr']:g}, T_max = {first['t_max']}, "
+                           f"η_min = {first['eta_min']:g}, but with {other.split(', steps')[0]}, α_{k + 1} is "
+                           f"{yours_k}, expected {expected_k}.{hint}{_used(setup)}")
 
 
 #: The noise-ball exercise's settings (α, λ, σ), and the simulation that checks a prediction.

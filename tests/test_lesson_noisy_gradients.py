@@ -253,7 +253,9 @@ def test_schedules_match_the_torch_fixture():
 
 def test_lesson_schedules_end_where_their_names_say():
     s = lesson.lesson_schedules(400)
-    assert rates(s["exponential: α_T = α₀/100"], 1.0, 400)[-1] == pytest.approx(0.01, rel=0.02)
+    # Once named "α_T = α₀/100" beside a printed α_400 = 0.0101: step t runs at γ^(t − 1), so α₀/100 is step 401's.
+    exponential = rates(s["exponential: γ = 0.01^(1/400)"], 1.0, 401)
+    assert exponential[-1] == pytest.approx(0.01, rel=1e-12) and exponential[-2] == pytest.approx(0.01 ** (399 / 400))
     cosine = rates(s["cosine over 400 steps"], 1.0, 400)
     assert cosine[0] == 1.0 and cosine[-1] < 1e-4
     assert rates(s["linear warm-up, 40 steps"], 1.0, 400)[0] == pytest.approx(0.1)
@@ -379,7 +381,7 @@ def test_minibatch_slips_are_named():
     def one_example(X, y, w, batch_size, rng):
         return good_minibatch(X, y, w, 1, rng)
 
-    cases = {wrong_axis: "averaged over the features (axis 1)", summed: "a sum instead of a mean",
+    cases = {wrong_axis: "ran over the features, axis 1", summed: "a sum instead of a mean",
              same_batch: "you take X[:B] every time", reseeded: "reuses the same batch",
              global_state: "not with np.random", flipped: "the sign is flipped",
              one_example: "hold one example each"}
@@ -415,7 +417,37 @@ def test_minibatch_slips_found_by_walking_through_the_exercise():
         fb = lesson.check_minibatch_gradient(fn)
         assert not fb.passed and words in fb.message, (fn.__name__, fb.message)
         assert "The check used: the Seattle problem" in fb.message
-    assert "averaged over the features" not in lesson.check_minibatch_gradient(indices).message
+    assert "over the features" not in lesson.check_minibatch_gradient(indices).message
+
+
+def test_minibatch_slips_that_pass_at_b_16_are_named_at_another_batch_size():
+    # Each of these passed every test at B = 16 and was then told "your batch repeats some rows" at B = n.
+    def divides_by_16(X, y, w, batch_size, rng):
+        batch = rng.choice(len(X), size=batch_size, replace=False)
+        return X[batch].T @ (X[batch] @ w - y[batch]) / 16
+
+    def draws_16(X, y, w, batch_size, rng):
+        return good_minibatch(X, y, w, 16, rng)
+
+    def product_the_wrong_way(X, y, w, batch_size, rng):
+        batch = rng.choice(len(X), size=batch_size, replace=False)
+        return X[batch] @ (X[batch].T @ (X[batch] @ w - y[batch])) / batch_size
+
+    cases = {divides_by_16: "you divide by 16 whatever the batch size",
+             draws_16: "your batches have 16 rows whatever batch_size is",
+             product_the_wrong_way: "(or X_B @ … where X_B.T @ … was meant)"}
+    for fn, words in cases.items():
+        fb = lesson.check_minibatch_gradient(fn)
+        assert not fb.passed and words in fb.message and "repeats" not in fb.message, (fn.__name__, fb.message)
+        assert "batch_size = 4" in fb.message
+
+
+def test_a_sampler_in_float32_is_not_told_its_batch_repeats_rows():
+    def in_float32(X, y, w, batch_size, rng):
+        return good_minibatch(X, y, w, batch_size, rng).astype(np.float32)
+
+    fb = lesson.check_minibatch_gradient(in_float32)
+    assert fb.passed and "repeats" not in fb.message
 
 
 def test_minibatch_stub_and_errors_get_feedback():
@@ -630,3 +662,38 @@ def test_the_notebook_asks_its_questions_just_before_the_figures_that_answer_the
                    "lesson.AdamNoiseFigure()"):
         k = next(i for i, source in enumerate(cells) if source.strip().startswith(figure))
         assert cells[k - 1].lstrip().split("\n")[-1] == ")" and "Question(" in cells[k - 1], figure
+
+
+def _notebook_markdown() -> str:
+    """The markdown of notebook 07, whitespace collapsed (so a quoted phrase may span a line break)."""
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).resolve().parent.parent / "notebooks" / "07_noisy_gradients.ipynb").read_text())
+    return " ".join(" ".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown").split())
+
+
+def test_the_noise_ball_try_this_quotes_the_spread_ratio_the_cell_prints():
+    # The answer once said 6.7 while the cell printed 6.6: SD_w after 300 steps is 0.879 at α = 0.3, 0.132 at 0.01.
+    sd = {}
+    for lr in (0.01, 0.3):
+        _, var = lesson.sgd_moments(np.full(300, lr), lesson.LAMBDAS, 1.0, lesson.SURFACE.start)
+        sd[lr] = math.sqrt(var[-1, 0])
+    ratio = f"{sd[0.3] / sd[0.01]:.1f}"
+    assert ratio == "6.6"
+    assert f"along w, a standard deviation {ratio} times the one at α = 0.01" in _notebook_markdown()
+
+
+@pytest.mark.parametrize(("typed_in", "named"), [
+    ({"t_max": 10}, "T_max = 10"), ({"base_lr": 0.1}, "α₀ = 0.1"), ({"eta_min": 0.001}, "η_min = 0.001")])
+def test_a_cosine_with_a_number_of_the_first_setting_typed_in_is_caught_and_named(typed_in, named):
+    # With only α₀ = 0.1, T_max = 10, η_min = 0.001 checked, a 10 typed in for t_max passed as "Correct".
+    def typed(base_lr, t, t_max, eta_min=0.0):
+        kw = dict({"base_lr": base_lr, "t_max": t_max, "eta_min": eta_min}, **typed_in)
+        return cosine_lr(kw["base_lr"], t, kw["t_max"], kw["eta_min"])
+
+    fb = lesson.check_cosine_lr(typed)
+    assert not fb.passed and fb.message.startswith("✗ Almost: right for α₀ = 0.1, T_max = 10, η_min = 0.001")
+    assert f"your rates are those of {named}, the first setting's" in fb.message
+    assert "then α₀ = 1, T_max = 4, η_min = 0.05" in fb.message  # the setting, to redo by hand
+    assert lesson.check_cosine_lr(cosine_lr).passed
