@@ -47,7 +47,7 @@ __all__ = [
     "Task", "task", "rmse", "ewma_tuning", "baselines", "n_params", "make_optimizer", "run", "final_rmse",
     "race", "chosen_rates", "sensitivity", "sensitivity_verdict", "chaos", "test_results", "FEATURE_LABELS",
     "seed_spread", "lstm_verdict", "back_to_start_check", "seed_check", "least_sensitive", "CHECK_SEEDS",
-    "settled", "SETTLED", "EWMA_BETAS",
+    "settled", "SETTLED", "EWMA_BETAS", "sgd_cliff",
     "clipping_runs", "clipped_fraction", "clipped_steps", "persistence_rmse",
     "back_to_start", "smoothed_rmse", "jitter", "try_this", "torch_check",
     "finite_difference_check", "TORCH_FIXTURE", "MONTHS", "WARMUP", "COSINE", "CLIP_DEMO", "TORCH_NAMES",
@@ -427,6 +427,12 @@ def least_sensitive(seeds=CHECK_SEEDS) -> dict[int, str]:
     """Per start (seed), the optimizer with the smallest ``seed_check`` penalty."""
     table = seed_check(seeds)
     return {seed: min(OPTIMIZERS, key=lambda n: table[n]["penalty"][seed]) for seed in (INIT_SEED, *seeds)}
+
+
+def sgd_cliff(lr: float = 1.0, seeds=CHECK_SEEDS) -> dict[int, float]:
+    """SGD's final validation RMSE (°C) at ``lr`` (the α of section 4's clipping demo) from the race's start and
+    ``seeds``: the cliff just above SGD's good rates, start by start."""
+    return {seed: final_rmse(run("SGD", lr, seed=seed)) for seed in (INIT_SEED, *seeds)}
 
 
 @functools.lru_cache(maxsize=16)

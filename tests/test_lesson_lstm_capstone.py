@@ -587,3 +587,12 @@ def test_the_prose_says_which_start_turns_the_verdict_around():
     text = _markdown()
     assert "From the other starts, Adam and momentum swap places" not in text  # only start 1 does
     assert "From start 1, momentum, not Adam, is the least sensitive (from start 2 Adam is again)" in text
+
+
+def test_sgds_cliff_at_alpha_one_holds_from_every_start():
+    # section 5: "what does hold from every start: ... SGD's best α sits just below a cliff (α = 1)"
+    cliff = lesson.sgd_cliff(1.0)
+    check = lesson.seed_check()["SGD"]
+    assert list(cliff) == [0, 1, 2]
+    assert all(cliff[s] > min(check["rmse"][s]) + 1.5 for s in cliff)  # > 1.5 °C worse than the best of the three
+    assert check["lrs"][2] * math.sqrt(10) == pytest.approx(1.0)  # α = 1 is the next grid point up
