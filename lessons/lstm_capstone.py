@@ -8,10 +8,10 @@ years) by models trained on 2012–2013.
 
 What the notebook ``09_lstm_capstone.ipynb`` shows and prints comes from here:
 
-- the task and its honest baselines: ``task``, ``baselines``, ``ewma_tuning``;
+- the task and its honest baselines: ``task``, ``baselines``, ``ewma_tuning``, ``persistence_rmse``;
 - the model (``helpers.lstm``) and the race of SGD, momentum, RMSProp and Adam:
   ``run``, ``race``, ``chosen_rates``, ``sensitivity``, ``test_results``, ``seed_spread``;
-- gradient clipping by global norm: ``clipping_runs``, ``clipped_fraction``;
+- gradient clipping by global norm: ``clipping_runs``, ``clipped_steps``, ``clipped_fraction``;
 - lessons 01–08 in the curves: ``back_to_start``;
 - the figures (``*_figure``) and the live figure ``LiveTraining`` (in ``WIDGETS``);
 - the exercise checks ``check_lstm_cell`` and ``check_clip``, which name the slip.
@@ -47,8 +47,9 @@ __all__ = [
     "Task", "task", "rmse", "ewma_tuning", "baselines", "n_params", "make_optimizer", "run", "final_rmse",
     "race", "chosen_rates", "sensitivity", "sensitivity_verdict", "chaos", "test_results", "FEATURE_LABELS",
     "seed_spread", "lstm_verdict", "back_to_start_check", "seed_check", "least_sensitive", "CHECK_SEEDS",
-    "settled", "SETTLED", "EWMA_BETAS",
-    "clipping_runs", "clipped_fraction", "back_to_start", "smoothed_rmse", "jitter", "try_this", "torch_check",
+    "settled", "SETTLED", "EWMA_BETAS", "sgd_cliff",
+    "clipping_runs", "clipped_fraction", "clipped_steps", "persistence_rmse",
+    "back_to_start", "smoothed_rmse", "jitter", "try_this", "torch_check",
     "finite_difference_check", "TORCH_FIXTURE", "MONTHS", "WARMUP", "COSINE", "CLIP_DEMO", "TORCH_NAMES",
     "monthly_table", "july_means", "month_means",
     "data_figure", "sensitivity_figure", "curves_figure", "clipping_figure", "back_to_start_figure",
@@ -158,6 +159,13 @@ def task() -> Task:
 def rmse(forecast, target) -> float:
     """Root-mean-square error, in the units of its arguments (°C here)."""
     return float(np.sqrt(np.mean((np.asarray(forecast) - np.asarray(target)) ** 2)))
+
+
+def persistence_rmse(split: str) -> float:
+    """Persistence's RMSE (°C) on one split: how hard that split's days are to forecast, with nothing fitted."""
+    t = task()
+    mask = t.split[split]
+    return rmse(t.today[mask], t.target[mask])
 
 
 # --- the baselines ----------------------------------------------------------------------------
@@ -421,6 +429,12 @@ def least_sensitive(seeds=CHECK_SEEDS) -> dict[int, str]:
     return {seed: min(OPTIMIZERS, key=lambda n: table[n]["penalty"][seed]) for seed in (INIT_SEED, *seeds)}
 
 
+def sgd_cliff(lr: float = 1.0, seeds=CHECK_SEEDS) -> dict[int, float]:
+    """SGD's final validation RMSE (°C) at ``lr`` (the α of section 4's clipping demo) from the race's start and
+    ``seeds``: the cliff just above SGD's good rates, start by start."""
+    return {seed: final_rmse(run("SGD", lr, seed=seed)) for seed in (INIT_SEED, *seeds)}
+
+
 @functools.lru_cache(maxsize=16)
 def _nudged_final_rmse(name: str, lr: float, nudge: float) -> float:
     """The final validation RMSE of ``run(name, lr)`` from initial weights multiplied by 1 + ``nudge``."""
@@ -514,6 +528,15 @@ def clipping_runs() -> dict[str, lstm.TrainResult]:
     """SGD at a rate too large for it, with and without clipping the gradient's global norm to ``MAX_NORM``."""
     return {"clipped": run(CLIP_DEMO["name"], CLIP_DEMO["lr"]),
             "not clipped": run(CLIP_DEMO["name"], CLIP_DEMO["lr"], max_norm=None)}
+
+
+def clipped_steps(result: lstm.TrainResult, max_norm: float = MAX_NORM) -> tuple[int, int]:
+    """``(clipped, steps)``: how many of the run's steps had a gradient above ``max_norm``, out of how many.
+
+    A count, not a percentage: 299 of 300 steps would print as "100%", which a learner reads as "every step".
+    """
+    norms = result.grad_norm[np.isfinite(result.grad_norm)]
+    return int(np.sum(norms > max_norm)), int(norms.size)
 
 
 def clipped_fraction(result: lstm.TrainResult, max_norm: float = MAX_NORM) -> float:
@@ -917,8 +940,9 @@ def _cell(x_t, h, c, W_ih, W_hh, b_ih, b_hh, slip: str | None = None, order: str
     else:
         z = x_t @ W_ih.T + b_ih + h @ W_hh.T + b_hh
     blocks = {name: z[:, k * H:(k + 1) * H] for k, name in enumerate(order)}
-    i, f, o = lstm.sigmoid(blocks["i"]), lstm.sigmoid(blocks["f"]), lstm.sigmoid(blocks["o"])
-    g = lstm.sigmoid(blocks["g"]) if slip == "sigmoid g" else np.tanh(blocks["g"])
+    gate = np.tanh if slip in ("tanh gates", "sigmoid and tanh swapped") else lstm.sigmoid
+    i, f, o = gate(blocks["i"]), gate(blocks["f"]), gate(blocks["o"])
+    g = lstm.sigmoid(blocks["g"]) if slip in ("sigmoid g", "sigmoid and tanh swapped") else np.tanh(blocks["g"])
     if slip == "forget on the candidate":
         c_new = i * c + f * g
     elif slip == "forget on the sum":
@@ -951,6 +975,12 @@ _CELL_SLIPS = {
                      "through i_t: c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t.",
     "sigmoid g": "your values match g_t = σ(z^g_t): the candidate uses tanh, so that it can be negative "
                  "(σ is for the three gates, which are fractions between 0 and 1).",
+    "sigmoid and tanh swapped": "your values match tanh for the gates i_t, f_t, o_t and σ for the candidate g_t: "
+                                "the two are swapped. The gates are fractions between 0 and 1, so they use σ; "
+                                "the candidate uses tanh, so that it can be negative.",
+    "tanh gates": "your values match tanh for the gates i_t, f_t, o_t as well as for g_t: the three gates use σ, "
+                  "so that each is a fraction between 0 and 1 (a tanh gate can be negative and flip the sign of "
+                  "what it lets through).",
     "tanh on the state": "your h_t is right but your c_t matches tanh(f_t ⊙ c_{t−1} + i_t ⊙ g_t): the cell state is "
                          "carried as it is; tanh is applied only on the way out, in h_t = o_t ⊙ tanh(c_t).",
     "old c in h": "your c_t is right, but your h_t matches o_t ⊙ tanh(c_{t−1}): the output reads the new cell "
@@ -1090,6 +1120,8 @@ def _clip_slips(grads: dict, max_norm: float) -> dict[str, dict]:
         "per tensor": {k: g * min(1.0, max_norm / (norms[k] + 1e-6)) for k, g in grads.items()},
         "always": {k: g * (max_norm / (total + 1e-6)) for k, g in grads.items()},
         "sum of norms": {k: g * min(1.0, max_norm / (sum(norms.values()) + 1e-6)) for k, g in grads.items()},
+        "mean over tensors": {k: g * min(1.0, max_norm / (total / math.sqrt(len(grads)))) for k, g in grads.items()},
+        "largest tensor": {k: g * min(1.0, max_norm / max(norms.values())) for k, g in grads.items()},
         "no square root": {k: g * min(1.0, max_norm / total**2) for k, g in grads.items()},
         "by value": {k: np.clip(g, -max_norm, max_norm) for k, g in grads.items()},
         "unchanged": {k: g.copy() for k, g in grads.items()},
@@ -1108,12 +1140,17 @@ _CLIP_HINTS = {
               "left alone.",
     "sum of norms": "your ‖g‖ is the sum of the tensors' norms, Σ_k ‖g_k‖: the global norm is the norm of all "
                     "entries together, √(Σ_k ‖g_k‖²).",
+    "mean over tensors": "your ‖g‖ is √(mean_k ‖g_k‖²), an average over the tensors: the global norm adds them up, "
+                         "‖g‖ = √(Σ_k ‖g_k‖²), so it does not depend on how the parameters are split into tensors.",
+    "largest tensor": "your ‖g‖ is the largest of the tensors' norms, max_k ‖g_k‖: the global norm takes all "
+                      "of them together, ‖g‖ = √(Σ_k ‖g_k‖²).",
     "no square root": "your factor is max_norm / ‖g‖²: the global norm is the square root of the sum of squares, "
                       "‖g‖ = √(Σ_k ‖g_k‖²).",
     "by value": "you clipped every entry to [−max_norm, max_norm] (clipping by value, torch's clip_grad_value_): "
                 "that changes the gradient's direction. Clip by global norm: scale all entries by one factor.",
     "unchanged": "your gradients came back unchanged, though their global norm is above max_norm. The factor "
-                 "min(1, max_norm / ‖g‖) is below 1 then: check min against max, and which way the ratio goes.",
+                 "min(1, max_norm / ‖g‖) is below 1 then: check min against max, which way the ratio goes, "
+                 "and that ‖g‖ adds up the squares of all entries (their mean can come out under max_norm).",
     "max_norm 1": "your result is clipped to global norm 1, not to max_norm: use the max_norm you were given.",
 }
 
@@ -1129,7 +1166,8 @@ def check_clip(clip_global_norm: Callable) -> Feedback:
     Two cases: gradients whose global norm (5) is far above ``max_norm = 2`` and ones
     below ``max_norm = 1``.  The message names per-tensor clipping, scaling gradients
     already under the threshold, a sum of norms, a missing square root, clipping by
-    value, no clipping at all, a hard-coded threshold of 1, and a changed argument.
+    value, no clipping at all, a hard-coded threshold of 1, a mean of the squares or the largest tensor's norm
+    instead of the global norm, and a changed argument (its arrays, or its dict).
     Torch's +10⁻⁶ in the denominator may be left out (it changes the result by about 10⁻⁶).
     """
     name = getattr(clip_global_norm, "__name__", "clip_global_norm")
@@ -1140,6 +1178,7 @@ def check_clip(clip_global_norm: Callable) -> Feedback:
                  f"max_norm = {max_norm:g}")
         case = f"gradients with global norm {norm:.3g}, max_norm = {max_norm:g}"
         given = {k: g.copy() for k, g in grads.items()}
+        handed = dict(given)  # the array objects handed over, to tell a changed array from a replaced dict entry
         result, problem = attempt(clip_global_norm, given, max_norm, name=name, setup=setup)
         if problem is not None:
             if "inhomogeneous" in problem.message:
@@ -1180,8 +1219,12 @@ def check_clip(clip_global_norm: Callable) -> Feedback:
             return Feedback(False, f"✗ Not yet ({case}): your result has global norm {yours_norm:.4g}, expected "
                                    f"{min(norm, max_norm):.4g}, every tensor scaled by "
                                    f"min(1, max_norm / ‖g‖) = {min(1.0, max_norm / norm):.4g}." + _setup_line(setup))
-        if not all(np.array_equal(given[k], grads[k]) for k in grads):
+        if not all(np.array_equal(handed[k], grads[k]) for k in grads):
             return Feedback(False, f"✗ Almost ({case}): the result is right, but your function changed the gradients "
                                    "it was given. Return new arrays (g * factor), not g *= factor on the inputs.")
+        if set(given) != set(grads) or any(given[k] is not handed[k] for k in grads):
+            return Feedback(False, f"✗ Almost ({case}): the result is right, but your function changed the dict it was "
+                                   "given (grads[k] = …): the caller's grads now hold the clipped arrays. Build a new "
+                                   "dict instead, {k: g * factor for k, g in grads.items()}.")
     return Feedback(True, "✓ Correct: one factor for all tensors, min(1, max_norm / ‖g‖), and gradients under the "
                           "threshold left alone. This is torch.nn.utils.clip_grad_norm_ (which adds 10⁻⁶ to ‖g‖).")
