@@ -135,12 +135,26 @@ def _years(dates: np.ndarray) -> np.ndarray:
     return dates.astype("datetime64[Y]").astype(int) + 1970
 
 
-@functools.lru_cache(maxsize=1)
-def task() -> Task:
-    """Build the windows, the targets and the splits (computed once)."""
+#: The years whose days give the standardization's mean and standard deviation, per choice of ``task``.
+STANDARDIZE_ON = {"train": TRAIN_YEARS,
+                  "race train": tuple(year for year in TRAIN_YEARS if year != VALIDATION_YEAR)}
+
+
+@functools.lru_cache(maxsize=2)
+def task(standardize_on: str = "train") -> Task:
+    """Build the windows, the targets and the splits (computed once per ``standardize_on``).
+
+    ``standardize_on`` names the years whose statistics centre and scale every series:
+    "train" (2012–2014, the years the final models see) or "race train" (2012–2013, the
+    race's own training years, so that its validation year 2014 shapes nothing the
+    race's models see; ``leak_check`` uses it).
+    """
+    if standardize_on not in STANDARDIZE_ON:
+        raise ValueError(f"standardize_on must be one of {', '.join(map(repr, STANDARDIZE_ON))}; "
+                         f"got standardize_on={standardize_on!r}.")
     w = seattle_weather()
     raw = np.column_stack([getattr(w, name) for name in FEATURES])  # (days, 4)
-    in_training = np.isin(_years(w.date), TRAIN_YEARS)
+    in_training = np.isin(_years(w.date), STANDARDIZE_ON[standardize_on])
     mean, std = raw[in_training].mean(axis=0), raw[in_training].std(axis=0)  # training statistics only
     z = (raw - mean) / std
     days = np.arange(WINDOW, len(raw))  # the target days
@@ -291,14 +305,14 @@ def finite_difference_check(entries: int = 20, h: float = 1e-6, seed: int = 0) -
 
 def run(name: str, lr: float, beta1: float | None = None, beta2: float | None = None, *, fit_on: str = "race train",
         score_on: str = "validation", seed: int = INIT_SEED, schedule=None, bias_correction: bool = True,
-        max_norm: float | None = MAX_NORM, steps: int | None = None) -> lstm.TrainResult:
+        max_norm: float | None = MAX_NORM, steps: int | None = None, standardize_on: str = "train") -> lstm.TrainResult:
     """Train the LSTM with optimizer ``name`` at learning rate ``lr`` (cached: the same run is computed once).
 
     β₁ and β₂ default to the optimizer's own (``DEFAULTS``); an optimizer that does not
     read one ignores it (SGD reads neither, momentum β₁, RMSProp β₂).  The initial
     parameters come from ``seed``, and so does the order of the mini-batches; ``fit_on``
     and ``score_on`` name the splits trained on and measured every ``EVAL_EVERY`` steps;
-    ``steps`` defaults to ``STEPS``.
+    ``steps`` defaults to ``STEPS``; ``standardize_on`` picks the inputs' statistics (``task``).
     """
     if name not in DEFAULTS:
         raise ValueError(f"name must be one of {', '.join(map(repr, OPTIMIZERS))}; got name={name!r}.")
@@ -307,14 +321,14 @@ def run(name: str, lr: float, beta1: float | None = None, beta2: float | None = 
     beta2 = (reads["beta2"] if beta2 is None else float(beta2)) if "beta2" in reads else None
     bias_correction = bool(bias_correction) if name == "Adam" else True
     steps = STEPS if steps is None else int(steps)
-    return _run(name, float(lr), beta1, beta2, fit_on, score_on, seed, schedule, bias_correction, max_norm, steps)
+    return _run(name, float(lr), beta1, beta2, fit_on, score_on, seed, schedule, bias_correction, max_norm, steps,
+                task(standardize_on))
 
 
 @functools.lru_cache(maxsize=256)
-def _run(name, lr, beta1, beta2, fit_on, score_on, seed, schedule, bias_correction, max_norm, steps):
+def _run(name, lr, beta1, beta2, fit_on, score_on, seed, schedule, bias_correction, max_norm, steps, t):
     opt = make_optimizer(name, lr, 0.9 if beta1 is None else beta1, 0.999 if beta2 is None else beta2,
                          bias_correction)
-    t = task()
     x, y = t.part(fit_on)
     x_val, y_val = t.part(score_on)
     return lstm.train(opt, lstm.init_params(len(FEATURES), HIDDEN, 1, seed=seed), x, y, steps=steps,
@@ -421,6 +435,30 @@ def seed_check(seeds=CHECK_SEEDS) -> dict[str, dict]:
         table[name] = {"lrs": lrs, "rmse": rmses,
                        "penalty": {seed: max(e[0], e[2]) - e[1] for seed, e in rmses.items()}}
     return table
+
+
+def leak_check() -> dict:
+    """The race again with its inputs standardized on 2012–2013 only (``task("race train")``).
+
+    The race trains on 2012–2013 and picks each α by the RMSE on 2014, but its inputs
+    are standardized with 2012–2014 statistics, which include the validation year.
+    Returns ``shift`` (°C: how far 2014 moves the maximum's mean, 2012–2014 minus
+    2012–2013), ``rates`` {optimizer: α chosen without 2014's statistics}, ``same``
+    (whether every optimizer picks the α of ``chosen_rates``) and ``rmse`` {optimizer:
+    (the race's validation RMSE at its α, the leak-free one at its α), °C}.
+    """
+    leaky, clean = task(), task("race train")
+    chosen = chosen_rates()
+
+    def val_rmse(name, lr, t, standardize_on):
+        loss = run(name, lr, standardize_on=standardize_on).val_loss[-1]
+        return float(np.sqrt(loss) * t.std[0]) if np.isfinite(loss) else math.inf
+
+    rates = {name: min(GRID, key=lambda lr, n=name: val_rmse(n, lr, clean, "race train")) for name in OPTIMIZERS}
+    return {"shift": float(leaky.mean[0] - clean.mean[0]), "rates": rates,
+            "same": rates == chosen,
+            "rmse": {name: (val_rmse(name, chosen[name], leaky, "train"),
+                            val_rmse(name, rates[name], clean, "race train")) for name in OPTIMIZERS}}
 
 
 def least_sensitive(seeds=CHECK_SEEDS) -> dict[int, str]:

@@ -42,6 +42,29 @@ def test_standardization_uses_the_training_years_only():
     assert t.mean[0] != pytest.approx(w.temp_max.mean(), rel=1e-4)  # all four years would give another mean
 
 
+def test_the_race_can_be_standardized_without_its_validation_year():
+    t, race_only = lesson.task(), lesson.task("race train")
+    w = seattle_weather()
+    before_2014 = w.date < np.datetime64("2014-01-01")
+    assert race_only.mean[0] == pytest.approx(w.temp_max[before_2014].mean(), rel=1e-12)
+    assert race_only.std[2] == pytest.approx(w.precipitation[before_2014].std(), rel=1e-12)
+    assert t.mean[0] - race_only.mean[0] == pytest.approx(0.44, abs=0.005)  # the shift the prose speaks of
+    np.testing.assert_allclose(race_only.x * race_only.std + race_only.mean, t.x * t.std + t.mean, atol=1e-12)
+    with pytest.raises(ValueError, match="one of 'train', 'race train'; got standardize_on='all'"):
+        lesson.task("all")
+
+
+def test_without_the_validation_years_statistics_the_race_picks_the_same_rates():
+    """The prose (section 1): the leak of 2014 into the race's inputs changes no chosen α."""
+    check = lesson.leak_check()
+    assert check["rates"] == lesson.chosen_rates() and check["same"]
+    for name, (leaky, clean) in check["rmse"].items():
+        assert abs(leaky - clean) < 0.05, (name, leaky, clean)  # and the validation RMSEs barely move
+    first = lesson.run("Adam", 0.01, standardize_on="race train")
+    assert first is not lesson.run("Adam", 0.01)  # really another run (other inputs), not the cached one
+    assert not np.allclose(first.val_loss, lesson.run("Adam", 0.01).val_loss)
+
+
 # --- the baselines -----------------------------------------------------------------------------------
 
 
