@@ -18,7 +18,7 @@ test: $(STAMP)  ## unit tests + nbval over every notebook (one pytest run; fails
 	$(BIN)/python -m pytest
 
 unit: $(STAMP)  ## only the unit tests (fast)
-	$(BIN)/python -m pytest tests -p no:nbval -o addopts=""
+	$(BIN)/python -m pytest tests -p no:nbval -o addopts="-n auto --dist loadscope -p no:cacheprovider"
 
 notebooks: $(STAMP)  ## re-execute every notebook in place: the outputs nbval compares against
 	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb tests/fixtures/*.ipynb

@@ -60,7 +60,7 @@ def test_scheduled_trajectories_match_torch(case):
 LARGEST = {}
 
 
-def test_largest_deviations_from_torch():
+def test_largest_deviations_from_torch(record_property):
     rate_dev, path_dev = 0.0, 0.0
     grad = elongated_quadratic().grad
     for case in FIXTURE["cases"]:
@@ -74,6 +74,7 @@ def test_largest_deviations_from_torch():
             scale = np.maximum(np.abs(theirs).max(axis=1), 1.0)
             path_dev = max(path_dev, float((np.abs(ours - theirs).max(axis=1) / scale).max()))
     LARGEST.update(rates=rate_dev, paths=path_dev, cases=len(FIXTURE["cases"]))
+    record_property("torch.optim.lr_scheduler", dict(LARGEST))  # for the terminal summary (conftest.py)
     assert rate_dev <= RTOL and path_dev <= RTOL
 
 
