@@ -47,7 +47,9 @@ def test_a_healthy_install_says_ok_everywhere(monkeypatch, capsys):
     out = run_cells(monkeypatch, capsys)
     assert "NOT ok" not in out and "missing" not in out
     assert line_of(out, "numpy").endswith(" ok") and "optimizer run: ok" in out
-    assert line_of(out, "python") == "python      >=3.10        ok"
+    assert line_of(out, "python") == "python       >=3.10        ok"
+    rows = [line for line in out.splitlines() if " >=" in line]  # python and every requirement: one table
+    assert len(rows) >= 10 and len({line.index(">=") for line in rows}) == 1, rows  # its columns line up
 
 
 def test_an_old_python_is_named_with_its_fix(monkeypatch, capsys):
