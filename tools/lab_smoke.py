@@ -58,7 +58,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update"]
 PARAMS_KEY = "lessons.params"  # lessons.widgets.PARAMS_KEY (this script runs outside the project's venv)
 TARGET_PRESS_MS, TARGET_SETTLE_MS = 120, 300
-QUIET_S = 0.6  # no new picture for this long: the figure has settled
+QUIET_S = 0.4  # no new picture for this long: the figure has settled
 DRAG_MOVES, DRAG_SECONDS = 10, 1 / 3
 
 # Installed in the page: note every key press, and for every figure every new picture (when its src
@@ -309,19 +309,38 @@ def check_slider(page, figure: Figure, position: int, slider, handle, where: str
     figure.settle(len(figure.records()), timeout=5)
 
 
+# What visit_cells needs to know of every rendered cell, in one round trip per scroll step.
+CELLS_JS = r"""
+() => {
+  const notebook = [...document.querySelectorAll('.jp-Notebook')].find(n => n.offsetParent !== null);
+  if (!notebook) return [];
+  return [...notebook.querySelectorAll('.jp-Cell')].map((cell, position) => {
+    const rect = cell.getBoundingClientRect(), text = cell.innerText;
+    return {
+      position, key: cell.getAttribute('data-windowed-list-index') ?? text.slice(0, 80), text: text.slice(0, 80),
+      visible: rect.width > 0 && rect.height > 0 && getComputedStyle(cell).visibility !== 'hidden',
+      widget_error: text.includes('Error displaying widget'),
+      stderr: !!cell.querySelector('[data-mime-type="application/vnd.jupyter.stderr"]'),
+      error: !!cell.querySelector('[data-mime-type="application/vnd.jupyter.error"]'),
+      figures: [...cell.querySelectorAll('.jupyter-widgets.widget-vbox')].filter(b => b.querySelector('img')).length,
+    };
+  });
+}
+"""
+
+
 def visit_cells(page, visit) -> None:
-    """Scroll from top to bottom (JupyterLab only renders the cells in view), calling ``visit`` on each cell once."""
+    """Scroll from top to bottom (JupyterLab only renders the cells in view), calling ``visit(info, cell)`` once
+    per cell: ``info`` is what ``CELLS_JS`` reads of it, ``cell`` its locator."""
     seen = set()
-    page.locator(".jp-Notebook >> visible=true").first.click(position={"x": 5, "y": 5})
+    notebook = page.locator(".jp-Notebook >> visible=true").first
+    notebook.click(position={"x": 5, "y": 5})
     page.keyboard.press("Control+Home")
     for _ in range(400):
-        cells = page.locator(".jp-Notebook >> visible=true").first.locator(".jp-Cell")
-        for i in range(cells.count()):
-            cell = cells.nth(i)
-            key = cell.get_attribute("data-windowed-list-index") or cell.inner_text()[:80]
-            if key not in seen and cell.is_visible():
-                seen.add(key)
-                visit(cell)
+        for info in page.evaluate(CELLS_JS):
+            if info["key"] not in seen and info["visible"]:
+                seen.add(info["key"])
+                visit(info, notebook.locator(".jp-Cell").nth(info["position"]))
         before = page.evaluate("() => document.querySelector('.jp-WindowedPanel-outer')?.scrollTop ?? 0")
         page.mouse.move(700, 500)
         page.mouse.wheel(0, 500)
@@ -338,8 +357,8 @@ def check_notebook(page, port: int, name: str, report: dict) -> list[str]:
     page.wait_for_selector(".jp-Notebook >> visible=true", timeout=60_000)
     time.sleep(2)
 
-    def static_picture(cell):
-        if "Error displaying widget" in cell.inner_text():
+    def static_picture(info, cell):
+        if info["widget_error"]:
             problems.append(f"{name}: a saved widget output shows 'Error displaying widget' before running")
 
     visit_cells(page, static_picture)
@@ -363,15 +382,16 @@ def check_notebook(page, port: int, name: str, report: dict) -> list[str]:
 
     figures, figure_cells = [], set()
 
-    def inspect(cell):
-        key = cell.get_attribute("data-windowed-list-index") or cell.inner_text()[:80]
-        text = cell.inner_text()
-        if "Error displaying widget" in text:
+    def inspect(info, cell):
+        key, text = info["key"], info["text"]
+        if info["widget_error"]:
             problems.append(f"{name}: 'Error displaying widget' in a cell")
-        if cell.locator('[data-mime-type="application/vnd.jupyter.stderr"]').count():
-            problems.append(f"{name}: stderr output in cell: {text[:80]!r}")
-        if cell.locator('[data-mime-type="application/vnd.jupyter.error"]').count():
-            problems.append(f"{name}: a traceback in cell: {text[:80]!r}")
+        if info["stderr"]:
+            problems.append(f"{name}: stderr output in cell: {text!r}")
+        if info["error"]:
+            problems.append(f"{name}: a traceback in cell: {text!r}")
+        if not info["figures"]:
+            return
         for i, box in enumerate(cell.locator(".jupyter-widgets.widget-vbox").all()):
             if box.locator("img").count() and (key, i) not in figure_cells:
                 figure_cells.add((key, i))
