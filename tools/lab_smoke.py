@@ -247,6 +247,19 @@ def _final_params(records, position):
     return params[keys[position]] if position < len(keys) else ...
 
 
+def _settled_on(figure: Figure, before: int, records: list, position: int, readout: str, what: str,
+                problems: list[str]) -> tuple[list, object]:
+    """The pictures since ``before`` and the value the last one shows, once it shows the readout's value: a picture
+    that does not is late or stale, so a slow machine gets more time; still another value is a stale frame."""
+    final = _final_params(records, position)
+    if final is not ... and not agrees(final, readout):
+        records = figure.settle(before, timeout=15, quiet=3)
+        final = _final_params(records, position)
+        if not agrees(final, readout):
+            problems.append(f"{what}: the picture shows {final!r}, the slider {readout!r}")
+    return records, final
+
+
 def check_slider(page, figure: Figure, position: int, slider, handle, where: str, report: dict,
                  problems: list[str]) -> None:
     low, now, top = (float(handle.get_attribute(a) or 0) for a in ("aria-valuemin", "aria-valuenow", "aria-valuemax"))
@@ -265,12 +278,7 @@ def check_slider(page, figure: Figure, position: int, slider, handle, where: str
         if not records:
             problems.append(f"{where}: moving the slider to {readout} changed nothing in the picture")
             continue
-        final = _final_params(records, position)
-        if final is not ... and not agrees(final, readout):  # late, or stale? give a slow machine time
-            records = figure.settle(before, timeout=15, quiet=3)
-            final = _final_params(records, position)
-            if not agrees(final, readout):
-                problems.append(f"{where}: stale frame: the picture shows {final!r}, the slider {readout!r}")
+        records, final = _settled_on(figure, before, records, position, readout, f"{where}: stale frame", problems)
         match = next((r for r in records if final is ... or isinstance(r["params"], dict)
                       and agrees(list(r["params"].values())[position], readout)), records[-1])
         report["press_ms"].append(match["shown"] - pressed)
@@ -293,13 +301,8 @@ def check_slider(page, figure: Figure, position: int, slider, handle, where: str
     if not records:
         problems.append(f"{where}: a fast drag to {readout} changed nothing in the picture")
         return
-    final = _final_params(records, position)
-    if final is not ... and not agrees(final, readout):  # late, or stale? give a slow machine time
-        records = figure.settle(before, timeout=15, quiet=3)
-        final = _final_params(records, position)
-        if not agrees(final, readout):
-            problems.append(f"{where}: stale frame after a fast drag: the picture shows {final!r}, "
-                            f"the slider {readout!r}")
+    records, _ = _settled_on(figure, before, records, position, readout, f"{where}: stale frame after a fast drag",
+                             problems)
     settled = records[-1]["shown"] - last_key
     report["settle_ms"].append(settled)
     report["settle_by_slider"][where] = round(settled)
