@@ -116,7 +116,7 @@ def _current(x, g, weight_decay=0.0) -> tuple[np.ndarray, np.ndarray]:
     """x and g as float arrays; with an L2 ``weight_decay``, g + weight_decay·x (PyTorch's ``weight_decay``)."""
     x = np.asarray(x, dtype=float)
     g = _checks.same_shape("grad", g, x)
-    if np.any(weight_decay != 0):
+    if np.asarray(weight_decay).any():  # (as np.any(wd != 0), without its per-call overhead: every step)
         g = g + weight_decay * x  # g_t ← g_t + wd·x_{t-1}: the gradient of (wd/2)‖x‖²
     return x, g
 
@@ -607,7 +607,7 @@ def _iterate(opt, grad_fn, x0, steps, schedule, project, online, keep_states: bo
             x, state = _scheduled(opt, schedule, t).step(x, g, state)
             if project is not None:
                 x = np.asarray(project(x), dtype=float)
-            if not np.all(np.isfinite(x)):
+            if not np.isfinite(x).all():
                 break
             path[t] = x
             if keep_states:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import ipywidgets as widgets
 import numpy as np
@@ -30,7 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator
 
 from helpers.optimizers import SGD, AdaGrad, effective_rate, run, steps_to_converge, trace
-from helpers.plotting import DATA_STYLE, OKABE_ITO, clip_path, draw_surface, new_figure, style
+from helpers.plotting import DATA_STYLE, OKABE_ITO, clip_path, draw_surface, new_figure, nice_ceiling, style
 from helpers.surfaces import SURFACES, Surface, elongated_quadratic, rosenbrock
 from lessons.checks import Feedback, attempt, compare, ignored_arguments, unpack_result
 from lessons.playground import Contender, Playground, divergence_step
@@ -237,8 +238,18 @@ class SparseProblem:
         return 0.5 * np.mean(r**2, axis=-1)
 
     def grad(self, w: np.ndarray) -> np.ndarray:
-        r"""Full-batch gradient :math:`\frac1n X^\top (Xw - y)`."""
-        return (self.X @ w - self.y) @ self.X / self.n
+        r"""Full-batch gradient :math:`\frac1n X^\top (Xw - y) = \frac1n X^\top X\,w - \frac1n X^\top y`.
+
+        Computed in the second form, with the 2 × 2 matrix and the 2-vector worked out once
+        (``normal_equations``): a step costs two numbers' work, not two passes over n samples.
+        """
+        gram, xty = self.normal_equations
+        return gram @ w - xty
+
+    @cached_property
+    def normal_equations(self) -> tuple[np.ndarray, np.ndarray]:
+        r""":math:`\frac1n X^\top X` and :math:`\frac1n X^\top y`."""
+        return self.X.T @ self.X / self.n, self.X.T @ self.y / self.n
 
     def curvatures(self) -> np.ndarray:
         r"""The Hessian's diagonal :math:`\frac1n\sum_i x_{ij}^2`: how steep the loss is along each weight."""
@@ -519,9 +530,12 @@ class SparseFeatures(LiveFigure):
     """The weights of a common and of a rare feature over the steps of full-batch GD and AdaGrad."""
 
     names = ("GD", "AdaGrad")
+    #: The y axes' tops: 1, 1.2, …, 9 × 10^k (fine enough that the data fill the height as before).
+    LIMIT_STEPS = (1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0, 7.0, 8.0, 9.0)
 
     def __init__(self, lr: float = 0.5, p: float = 0.02, steps: int = 1000):
         self.steps = steps
+        self._legend_labels: tuple = ()
         self.problems: dict[float, SparseProblem] = {}
         self.race: dict[str, dict] = {}
         fig = new_figure(11, 3.8)
@@ -564,10 +578,16 @@ class SparseFeatures(LiveFigure):
                          f"{name}: within 1 % from step {when:.0f}" if np.isfinite(when) else
                          f"{name}: not within 1 % in {self.steps} steps")
                 self.lines[(name, j)].set_label(label)
+        labels = tuple(line.get_label() for line in self.lines.values())
         for j, ax in enumerate(self.axes):
             self.lines[("target", j)].set_data([0, self.steps], [problem.w_hat[j]] * 2)
-            ax.set_ylim(-0.25 * abs(problem.w_hat[j]), 1.6 * abs(problem.w_hat[j]))
-            ax.legend(loc="upper left", fontsize=10, framealpha=0.9)
+            # At least 1.6 |ŵ| on top and 0.25 |ŵ| below 0, snapped to a few nice values so that the ticks
+            # stay put while p is dragged (ŵ moves by a few % with the samples).
+            top = nice_ceiling(1.6 * abs(problem.w_hat[j]), steps=self.LIMIT_STEPS)
+            ax.set_ylim(-top / 6.4, top)
+            if labels != self._legend_labels:  # a legend costs a few ms to build: only when an entry changes
+                ax.legend(loc="upper left", fontsize=10, framealpha=0.9)
+        self._legend_labels = labels
         self.axes[0].set_title(f"common feature (in every sample), α = {params['lr']:.2g}", fontsize=10)
         self.axes[1].set_title(f"rare feature (in {problem.active} of {problem.n} samples, "
                                f"{problem.p:.1%})", fontsize=10)

@@ -24,7 +24,7 @@ from matplotlib.ticker import MaxNLocator
 
 from helpers.averages import effective_window, ewma, ewma_weights, sliding_mean
 from helpers.datasets import seattle_temperatures
-from helpers.plotting import DATA_STYLE, OKABE_ITO, new_figure
+from helpers.plotting import DATA_STYLE, OKABE_ITO, new_figure, nice_ceiling
 from lessons.checks import Feedback, attempt, compare
 from lessons.widgets import LiveFigure, beta_slider, toggle
 
@@ -352,6 +352,7 @@ class SmoothingExplorer(LiveFigure):
         ax.set_ylabel("weight")
         ax.yaxis.set_major_locator(MaxNLocator(4))
         ax.grid(True, axis="y", alpha=0.3)
+        ax.set_axisbelow(True)  # grid lines behind the bars (and axes, ticks and grid drawn once, not per move)
         ax.legend(loc="upper left", fontsize=10, ncols=2)
         for axis in (self.ax_series, ax):  # room for tick labels from "35" to "0.0012": no re-layout on a move
             axis.yaxis.set_label_coords(-0.075, 0.5)
@@ -364,8 +365,10 @@ class SmoothingExplorer(LiveFigure):
         self.delay = peak_delay(v, self.theta)
         days_back = round(self.delay) if shift else 0
         self.average_line.set_data(self.dates - np.timedelta64(days_back, "D"), v)
-        self.average_line.set_label(f"EWMA $v_t$, shifted back {_days(days_back)}" if shift else "EWMA $v_t$")
-        self.ax_series.legend(loc="lower right", fontsize=10)
+        label = f"EWMA $v_t$, shifted back {_days(days_back)}" if shift else "EWMA $v_t$"
+        if label != self.average_line.get_label() or self.ax_series.get_legend() is None:
+            self.average_line.set_label(label)  # a legend costs a few ms to build: only when its entry changes
+            self.ax_series.legend(loc="lower right", fontsize=10)
         window = effective_window(beta)
         self.ax_series.set_title(f"β = {beta:.3f}: averages about the last 1/(1 − β) = {window:.0f} days; "
                                  f"its seasonal peak comes {_days(self.delay)} late", fontsize=11)
@@ -373,7 +376,10 @@ class SmoothingExplorer(LiveFigure):
         weights = (1 - beta) * beta ** self.k  # the weight of θ_{t−k} in v_t
         for bar, height in zip(self.bars, weights, strict=False):
             bar.set_height(height)
-        self.ax_weights.set_ylim(0, 1.3 * weights[0])
+        # The top is at least 1.3 × the tallest bar, snapped to 1, 1.2, 1.5, 2, … × 10^k (the bar fills 58 % to
+        # 77 % of the height) so that the ticks stay put while β is dragged.
+        self.ax_weights.set_ylim(0, nice_ceiling(1.3 * weights[0], steps=(1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0,
+                                                                          6.0, 7.0, 8.0)))
         inside = window < len(self.k)
         self.window_line.set_xdata([window, window] if inside else [np.nan, np.nan])
         days = len(self.k)
