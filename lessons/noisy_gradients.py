@@ -623,7 +623,7 @@ class RatePanel:
         self.constant.set_data(t, np.full(steps, lr))
         self.scheduled.set_data(t, rates(lesson_schedules(steps)[params["schedule"]], lr, steps))
         ax.set_xlim(0, steps)
-        ax.set_ylim(0, 1.08 * lr)
+        ax.set_ylim(0, nice_ceiling(1.08 * lr))  # in jumps: the ticks stay while α₀ is dragged
 
 
 class _SchedulePlayground(Playground):
@@ -966,14 +966,30 @@ class MomentumNoiseFigure(LiveFigure):
                           f"heavy ball {theory:.3g} (theory)", fontsize=10)
         self.ax_path.set_title(f"one run each, same noise draws (seed {seed}), last {self.SHOWN_STEPS} steps",
                                fontsize=10)
-        self.ax.legend(loc="upper left", fontsize=10, framealpha=0.9)
-        self.ax_path.legend(loc="upper right", fontsize=10, framealpha=0.9)
+        _legend(self.ax, loc="upper left", fontsize=10, framealpha=0.9)
+        _legend(self.ax_path, loc="upper right", fontsize=10, framealpha=0.9)
+
+
+def _legend(ax, **kwargs) -> None:
+    """``ax.legend(**kwargs)``, built only when its entries change: new labels of the same lines are set in place.
+
+    A legend costs a few ms to build; its entries' texts set in place give the same picture
+    (the legend lays its box out again when drawn).
+    """
+    handles, labels = ax.get_legend_handles_labels()
+    legend = ax.get_legend()
+    if legend is None or getattr(legend, "_built_from", None) != (handles, kwargs):
+        legend = ax.legend(handles, labels, **kwargs)
+        legend._built_from = (handles, kwargs)
+    for text, label in zip(legend.get_texts(), labels, strict=True):
+        if text.get_text() != label:  # (setting it, even to the same text, marks the legend changed)
+            text.set_text(label)
 
 
 # --- 5. Adam under noise --------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=4)
 def _standard_normal(seed: int, shape: tuple) -> np.ndarray:
     """``shape`` standard normal draws from ``numpy.random.default_rng(seed)`` (cached: a redraw reuses them).
 
@@ -1081,18 +1097,27 @@ class SharedNoise:
 
     Row for row, the same numbers as ``NoisyGradient(grad_fn, sigma, rng=seed)`` gives a single
     contender (x without its first axis): each call draws ``x.shape[1:]`` standard normals.
+    ``draws``, if given, holds those draws already (call k uses ``draws[k]``, e.g. ``_standard_normal(seed,
+    (steps, *x.shape[1:]))``: the same numbers, drawn once for every redraw with that seed).
     """
 
     grad_fn: Callable
     sigma: float
     rng: object = 0
+    draws: np.ndarray | None = None
 
     def __post_init__(self):
         self.rng = np.random.default_rng(self.rng) if not isinstance(self.rng, np.random.Generator) else self.rng
+        self.calls = 0
 
     def __call__(self, x) -> np.ndarray:
         g = np.asarray(self.grad_fn(x), dtype=float)
-        return g + self.sigma * self.rng.standard_normal(g.shape[1:])  # ∇f(x) + σξ, ξ the same for every row
+        if self.draws is None:
+            xi = self.rng.standard_normal(g.shape[1:])
+        else:
+            xi = self.draws[self.calls]
+        self.calls += 1
+        return g + self.sigma * xi  # ∇f(x) + σξ, ξ the same for every row
 
 
 class AdamNoiseFigure(LiveFigure):
@@ -1157,8 +1182,9 @@ class AdamNoiseFigure(LiveFigure):
         """√E[x_t²] over the runs for a constant α and a cosine-decayed α (one run of both, the same noise)."""
         x0 = np.full((2, self.RUNS_PATH), self.X0)  # rows: constant α, cosine-decayed α
         schedules = RowSchedules((Constant(), CosineAnnealingLR(self.RUN_STEPS)), self.RUN_STEPS)
-        path = run(Adam(np.full((2, 1), lr), beta1, beta2), SharedNoise(lambda x: self.LAM * x, self.SIGMA, seed), x0,
-                   self.RUN_STEPS, schedule=schedules)
+        xi = _standard_normal(seed, (self.RUN_STEPS, self.RUNS_PATH))  # (drawn once per seed: a redraw reuses them)
+        noise = SharedNoise(lambda x: self.LAM * x, self.SIGMA, seed, xi)
+        path = run(Adam(np.full((2, 1), lr), beta1, beta2), noise, x0, self.RUN_STEPS, schedule=schedules)
         with np.errstate(invalid="ignore"):
             return list(np.sqrt(np.mean(path**2, axis=2)).T)
 

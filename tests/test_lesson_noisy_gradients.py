@@ -602,6 +602,10 @@ def test_row_schedules_and_shared_noise_are_separate_runs_side_by_side():
                    schedule=lesson.RowSchedules((Constant(), CosineAnnealingLR(50)), 50))
     np.testing.assert_array_equal(together[:, 0], one_by_one[0])
     np.testing.assert_array_equal(together[:, 1], one_by_one[1])
+    drawn = lesson._standard_normal(3, (50, 7))  # the same draws, made once: the same runs
+    again = run(Adam(np.full((2, 1), 0.05)), lesson.SharedNoise(lambda x: x, 1.0, 3, drawn), np.full((2, 7), 3.0), 50,
+                schedule=lesson.RowSchedules((Constant(), CosineAnnealingLR(50)), 50))
+    np.testing.assert_array_equal(again, together)
     with pytest.raises(ValueError, match="proportional to the base rate"):
         lesson.RowSchedules((CosineAnnealingLR(50, eta_min=0.01),), 50)
 
