@@ -44,12 +44,14 @@ import zlib
 from dataclasses import dataclass
 from operator import attrgetter
 
+import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.collections import Collection
 from matplotlib.figure import Figure
+from matplotlib.font_manager import fontManager, get_font
 from matplotlib.ft2font import FT2Font
 from matplotlib.image import _ImageBase
 from matplotlib.legend import Legend
@@ -651,6 +653,9 @@ _GLYPH_API = (all(hasattr(RendererAgg, name) for name in ("_draw_text_glyphs_and
 _LAYOUTS: dict = {}  # (font, size, dpi, text, flags, features, language) -> [(font, glyph, x, y), ...]
 _GLYPHS: dict = {}  # (font, size, dpi, glyph, matrix, x mod 1 px, y mod 1 px, flags, antialiased) -> bitmap
 _CACHE_LIMIT = 40_000  # entries in each cache before it starts again (a few MB)
+_HEIGHTS: dict = {}  # (font properties, dpi, font rcParams) -> (ascent, descent, line gap) of the font, in pixels
+_FONT_RC = ("font.family", "font.style", "font.variant", "font.weight", "font.stretch", "font.size", "font.serif",
+            "font.sans-serif", "font.cursive", "font.fantasy", "font.monospace")
 
 
 class FastRendererAgg(RendererAgg):
@@ -664,6 +669,16 @@ class FastRendererAgg(RendererAgg):
     fraction and then copied.  ``tests/test_redraw.py`` checks the pixels against
     matplotlib's own renderer.
     """
+
+    def _get_font_height_metrics(self, prop):
+        """The font's ascent, descent and line gap at this size, as ``Text._get_layout`` works them out from the
+        font's tables (matplotlib 3.11 asks the renderer first): looked up once per font, not per text laid out."""
+        rc = [dict.__getitem__(matplotlib.rcParams, name) for name in _FONT_RC]  # (which font a family means)
+        key = (hash(prop), self.dpi, *(tuple(v) if isinstance(v, list) else v for v in rc))
+        metrics = _HEIGHTS.get(key)
+        if metrics is None:
+            metrics = _HEIGHTS[key] = _font_height_metrics(prop, self.dpi)
+        return metrics
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         if ismath or not _GLYPH_API:
@@ -718,6 +733,22 @@ class FastRendererAgg(RendererAgg):
             self._renderer.draw_text_image(buffer, left + px, int(self.height) - (top + py) + buffer.shape[0], 0, gc)
         if boxes:
             super()._draw_text_glyphs_and_boxes(gc, x, y, angle, (), boxes)
+
+
+def _font_height_metrics(prop, dpi: float) -> tuple:
+    """What ``matplotlib.text.Text._get_layout`` (3.11) computes for a font when its renderer does not say:
+    (ascent, descent, line gap) in pixels from the OS/2 or hhea table; (None, None, None): measure instead."""
+    font = get_font(fontManager._find_fonts_by_props(prop))
+    for table_name, linegap_key, ascent_key, descent_key in (
+            ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"), ("hhea", "lineGap", "ascent", "descent")):
+        table = font.get_sfnt_table(table_name)
+        if table is None:
+            continue
+        fontsize = prop.get_size_in_points()
+        units_per_em = font.get_sfnt_table("head")["unitsPerEm"]
+        scale = 1 / units_per_em * fontsize * dpi / 72
+        return table[ascent_key] * scale, -table[descent_key] * scale, table[linegap_key] * scale
+    return None, None, None
 
 
 class FastCanvasAgg(FigureCanvasAgg):
