@@ -77,7 +77,16 @@ from helpers.stochastic import (
 from helpers.surfaces import Surface, elongated_quadratic
 from lessons.checks import Feedback, attempt, describe_value
 from lessons.playground import Contender, Playground, divergence_step
-from lessons.widgets import SLIDER_LAYOUT, SLIDER_STYLE, LiveFigure, beta_slider, dropdown, lr_slider, seed_slider
+from lessons.widgets import (
+    SLIDER_LAYOUT,
+    SLIDER_STYLE,
+    LiveFigure,
+    beta_slider,
+    dropdown,
+    lr_slider,
+    seed_slider,
+    update_legend,
+)
 
 __all__ = [
     "FEATURES", "W_START", "BATCH_SIZES", "weather_problem", "problem_summary", "minibatch_table",
@@ -966,24 +975,8 @@ class MomentumNoiseFigure(LiveFigure):
                           f"heavy ball {theory:.3g} (theory)", fontsize=10)
         self.ax_path.set_title(f"one run each, same noise draws (seed {seed}), last {self.SHOWN_STEPS} steps",
                                fontsize=10)
-        _legend(self.ax, loc="upper left", fontsize=10, framealpha=0.9)
-        _legend(self.ax_path, loc="upper right", fontsize=10, framealpha=0.9)
-
-
-def _legend(ax, **kwargs) -> None:
-    """``ax.legend(**kwargs)``, built only when its entries change: new labels of the same lines are set in place.
-
-    A legend costs a few ms to build; its entries' texts set in place give the same picture
-    (the legend lays its box out again when drawn).
-    """
-    handles, labels = ax.get_legend_handles_labels()
-    legend = ax.get_legend()
-    if legend is None or getattr(legend, "_built_from", None) != (handles, kwargs):
-        legend = ax.legend(handles, labels, **kwargs)
-        legend._built_from = (handles, kwargs)
-    for text, label in zip(legend.get_texts(), labels, strict=True):
-        if text.get_text() != label:  # (setting it, even to the same text, marks the legend changed)
-            text.set_text(label)
+        update_legend(self.ax, loc="upper left", fontsize=10, framealpha=0.9)
+        update_legend(self.ax_path, loc="upper right", fontsize=10, framealpha=0.9)
 
 
 # --- 5. Adam under noise --------------------------------------------------------------------------------
