@@ -737,9 +737,18 @@ def _heavy_ball_radius(lr, beta, lam) -> float:
     return float(np.max(np.abs(np.linalg.eigvals(A))))
 
 
-def _stationary_samples(opt, lam: float, sigma: float, runs: int, seed: int, burn: int, keep: int):
-    """x over ``keep`` steps after ``burn`` steps from x = 0, for ``runs`` runs at once: shape (keep, runs)."""
-    grad = NoisyGradient(lambda x: lam * x, sigma, rng=seed)
+def _stationary_samples(opt, lam: float, sigma: float, runs: int, seed: int, burn: int, keep: int,
+                        draws: np.ndarray | None = None):
+    """x over ``keep`` steps after ``burn`` steps from x = 0, for ``runs`` runs at once: shape (keep, runs).
+
+    ``draws``: the noise ξ of every step already drawn (row t − 1 for step t, e.g. from ``_NoiseRows``):
+    the same numbers as ``NoisyGradient(..., rng=seed)`` draws step by step.
+    """
+    if draws is None:
+        grad = NoisyGradient(lambda x: lam * x, sigma, rng=seed)
+    else:
+        rows = iter(draws)
+        grad = lambda x: np.asarray(lam * x, dtype=float) + sigma * next(rows)  # noqa: E731 - ∇f(x) + σξ_t
     x, state = last_iterates(opt, grad, np.zeros(runs), burn)
     kept = []
     with np.errstate(all="ignore"):
@@ -880,6 +889,25 @@ def velocity_figure(lr: float = 0.05, beta: float = 0.9, lam: float = 1.0, sigma
     return fig
 
 
+class _NoiseRows:
+    """The standard normal draws of ``numpy.random.default_rng(seed)``, ``width`` per row, as many rows as asked for.
+
+    Rows drawn later continue the same stream, so ``rows(seed, n)`` is always the first n rows of
+    ``default_rng(seed).standard_normal((N, width))``: what ``NoisyGradient(..., rng=seed)`` draws, one row
+    per step.  A figure keeps the rows of its current seed, so a slider move that keeps the seed draws none.
+    """
+
+    def __init__(self, width: int):
+        self.width, self.seed, self.rng, self.drawn = width, None, None, np.empty((0, width))
+
+    def rows(self, seed: int, n: int) -> np.ndarray:
+        if seed != self.seed:
+            self.seed, self.rng, self.drawn = seed, np.random.default_rng(seed), np.empty((0, self.width))
+        if len(self.drawn) < n:
+            self.drawn = np.concatenate([self.drawn, self.rng.standard_normal((n - len(self.drawn), self.width))])
+        return self.drawn[:n]
+
+
 class MomentumNoiseFigure(LiveFigure):
     """SGD at α/(1 − β) against the heavy ball (sum form, α, β): theory and simulation of the stationary Var x.
 
@@ -893,6 +921,7 @@ class MomentumNoiseFigure(LiveFigure):
     LAM, SIGMA = 1.0, 1.0
 
     def __init__(self, lr: float = 0.02, beta: float = 0.9, seed: int = 0):
+        self.noise = _NoiseRows(self.RUNS)
         fig = new_figure(12, 4.4)
         self.ax, self.ax_path = fig.subplots(1, 2, width_ratios=[1, 1.1])
         ax = self.ax
@@ -935,7 +964,9 @@ class MomentumNoiseFigure(LiveFigure):
         if rho >= 1:
             return None, None
         burn = _burn_in(rho, tol=1e-4, cap=1500)
-        x, _ = _stationary_samples(opt, self.LAM, self.SIGMA, self.RUNS, seed, burn, max(self.KEEP, self.SHOWN_STEPS))
+        keep = max(self.KEEP, self.SHOWN_STEPS)
+        draws = self.noise.rows(seed, burn + keep)  # (drawn once per seed, shared by both runs)
+        x, _ = _stationary_samples(opt, self.LAM, self.SIGMA, self.RUNS, seed, burn, keep, draws)
         if not np.all(np.isfinite(x)) or np.abs(x).max() > 1e8:  # stationary spreads here are below 10³
             return None, None
         return float(np.mean(x[-self.KEEP:] ** 2)), x[-self.SHOWN_STEPS:, 0]

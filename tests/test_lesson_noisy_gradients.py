@@ -701,3 +701,13 @@ def test_a_cosine_with_a_number_of_the_first_setting_typed_in_is_caught_and_name
     assert f"your rates are those of {named}, the first setting's" in fb.message
     assert "then α₀ = 1, T_max = 4, η_min = 0.05" in fb.message  # the setting, to redo by hand
     assert lesson.check_cosine_lr(cosine_lr).passed
+
+
+def test_noise_drawn_once_per_seed_gives_the_same_stationary_samples():
+    noise = lesson._NoiseRows(6)
+    noise.rows(4, 30)  # drawn in two goes: still the stream of one default_rng(4)
+    for opt in (SGD(0.3), Momentum(0.05, 0.9, form="sum")):
+        expected, _ = lesson._stationary_samples(opt, 1.0, 1.0, 6, 4, 40, 25)
+        got, _ = lesson._stationary_samples(opt, 1.0, 1.0, 6, 4, 40, 25, noise.rows(4, 65))
+        np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(noise.rows(4, 65), np.random.default_rng(4).standard_normal((65, 6)))
