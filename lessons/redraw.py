@@ -39,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import math
 import struct
+import sys
 import weakref
 import zlib
 from dataclasses import dataclass
@@ -780,9 +781,12 @@ def encode_png(pixels: np.ndarray, text: dict[str, str] | None = None, level: in
     h, w, _ = pixels.shape
     opaque = bool((pixels[..., 3] == 255).all())
     channels = 3 if opaque else 4
-    rows = np.empty((h, 1 + w * channels), np.uint8)
-    rows[:, 0] = 0  # filter type: none
-    rows[:, 1:].reshape(h, w, channels)[...] = pixels[..., :channels]
+    if opaque and sys.byteorder == "little" and w > 1:
+        rows = _rgb_rows(np.ascontiguousarray(pixels))
+    else:
+        rows = np.empty((h, 1 + w * channels), np.uint8)
+        rows[:, 0] = 0  # filter type: none
+        rows[:, 1:].reshape(h, w, channels)[...] = pixels[..., :channels]
     header = struct.pack(">IIBBBBB", w, h, 8, 2 if opaque else 6, 0, 0, 0)
     chunks = [_chunk(b"IHDR", header)]
     for key, value in (text or {}).items():
@@ -790,6 +794,25 @@ def encode_png(pixels: np.ndarray, text: dict[str, str] | None = None, level: in
     chunks.append(_chunk(b"IDAT", zlib.compress(rows, level)))
     chunks.append(_chunk(b"IEND", b""))
     return b"\x89PNG\r\n\x1a\n" + b"".join(chunks)
+
+
+def _rgb_rows(pixels: np.ndarray) -> np.ndarray:
+    """The rows of an RGB PNG without row filter (a 0 byte, then R, G, B of each pixel) from RGBA pixels.
+
+    Dropping every fourth byte costs numpy a slow loop over triples; instead each pixel is
+    written as one 4-byte word 3 bytes after the previous one, its 4th byte being the next
+    pixel's R, which that pixel's word writes too: the words overlap only in equal bytes, so
+    the order of the writes does not matter (about ten times faster).  Little-endian only.
+    """
+    h, w, _ = pixels.shape
+    u = pixels.view(np.uint32).reshape(h, w)  # R | G << 8 | B << 16 | A << 24
+    words = u & 0x00FFFFFF
+    words[:, :-1] |= u[:, 1:] << 24  # the next pixel's R
+    buffer = np.empty(h * (1 + 3 * w) + 1, np.uint8)  # (the last word's 4th byte lands in the extra one)
+    np.ndarray((h, w), np.uint32, buffer=buffer, offset=1, strides=(1 + 3 * w, 3))[...] = words
+    rows = buffer[:-1].reshape(h, 1 + 3 * w)
+    rows[:, 0] = 0  # filter type: none (a row's last word wrote a byte of 0 here)
+    return rows
 
 
 def png_text(data: bytes) -> dict[str, str]:
