@@ -639,6 +639,28 @@ class _SchedulePlayground(Playground):
     legend_fontsize = 10  # readable when projected
 
 
+@dataclass(frozen=True)
+class _RateTable:
+    """A schedule's rates α_1, …, α_T for one base rate, each worked out once by the schedule itself (``lr``
+    looks them up: the same floats), so that moving σ or the seed does not work them out again."""
+
+    rates: tuple
+
+    def lr(self, base_lr, t):
+        return self.rates[t - 1]
+
+
+@functools.lru_cache(maxsize=64)
+def _rate_table(name: str, lr: float, steps: int) -> _RateTable:
+    schedule = lesson_schedules(steps)[name]
+    return _RateTable(tuple(schedule.lr(lr, t) for t in range(1, steps + 1)))
+
+
+def _drawn_noise(surface: Surface, sigma: float, seed: int, steps: int) -> SharedNoise:
+    """``_noisy(surface, sigma, seed)`` with its draws made once per seed: the same gradients."""
+    return SharedNoise(surface.grad, sigma, seed, _standard_normal(seed, (steps, *np.shape(surface.start))))
+
+
 def schedule_playground(steps: int = SCHEDULE_STEPS) -> Playground:
     """SGD with a constant α against SGD under the chosen schedule, same α₀, same noisy gradients (seeded).
 
@@ -650,7 +672,7 @@ def schedule_playground(steps: int = SCHEDULE_STEPS) -> Playground:
     playground = _SchedulePlayground(
         contenders=[Contender("SGD, constant α", lambda p: SGD(p["lr"]), look="GD"),
                     Contender("SGD, scheduled α", lambda p: SGD(p["lr"]), look=SCHEDULED_LOOK,
-                              schedule=lambda p: lesson_schedules(steps)[p["schedule"]])],
+                              schedule=lambda p: _rate_table(p["schedule"], p["lr"], steps))],
         controls={"lr": lr_slider(0.3, -3, 0, description="learning rate α₀"),
                   "sigma": widgets.FloatSlider(value=1.0, min=0.0, max=3.0, step=0.1, description="noise σ",
                                                style=SLIDER_STYLE, layout=SLIDER_LAYOUT),
@@ -661,7 +683,7 @@ def schedule_playground(steps: int = SCHEDULE_STEPS) -> Playground:
         panel=RatePanel(),
         describe=lambda p: f"α₀ = {p['lr']:.2g}, σ = {p['sigma']:.2g}, seed {p['seed']}",
         width=15.0,
-        gradient=lambda surface, p: _noisy(surface, p["sigma"], p["seed"]),
+        gradient=lambda surface, p: _drawn_noise(surface, p["sigma"], p["seed"], steps),
     )
     return playground
 

@@ -711,3 +711,13 @@ def test_noise_drawn_once_per_seed_gives_the_same_stationary_samples():
         got, _ = lesson._stationary_samples(opt, 1.0, 1.0, 6, 4, 40, 25, noise.rows(4, 65))
         np.testing.assert_array_equal(got, expected)
     np.testing.assert_array_equal(noise.rows(4, 65), np.random.default_rng(4).standard_normal((65, 6)))
+
+
+def test_the_schedule_playground_s_tables_and_drawn_noise_are_its_schedules_and_noise():
+    surface = lesson.SURFACE
+    for name in lesson.lesson_schedules(60):
+        expected = run(SGD(0.4), lesson._noisy(surface, 1.5, 3), surface.start, 60,
+                       schedule=lesson.lesson_schedules(60)[name])
+        got = run(SGD(0.4), lesson._drawn_noise(surface, 1.5, 3, 60), surface.start, 60,
+                  schedule=lesson._rate_table(name, 0.4, 60))
+        np.testing.assert_array_equal(got, expected)
