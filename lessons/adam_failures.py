@@ -58,7 +58,7 @@ from helpers.stochastic import NoisyGradient
 from helpers.surfaces import Surface, beale, elongated_quadratic, rosenbrock
 from lessons.adam import TORCH_FIXTURE
 from lessons.checks import Feedback, attempt, compare, describe_value, unpack_result
-from lessons.widgets import SLIDER_LAYOUT, SLIDER_STYLE, LiveFigure, beta_slider, lr_slider, toggle
+from lessons.widgets import SLIDER_LAYOUT, SLIDER_STYLE, LiveFigure, beta_slider, lr_slider, toggle, update_legend
 
 __all__ = [
     # 1. the counterexample
@@ -571,8 +571,8 @@ class CounterexampleExplorer(LiveFigure):
         shown = np.concatenate([self.grid.regret[n][:, row, column] for n in CONTENDERS])
         top = nice_ceiling(max(float(shown.max()), limit) * 1.05)  # in jumps: the ticks stay while a slider moves
         self.ax_regret.set_ylim(min(0.0, float(shown.min())) - 0.05 * top, top)
-        self.ax_x.legend(loc="center right", fontsize=10, framealpha=0.9)
-        self.ax_regret.legend(loc="upper right", fontsize=10, framealpha=0.9)
+        update_legend(self.ax_x, loc="center right", fontsize=10, framealpha=0.9)  # (new numbers: set in place)
+        update_legend(self.ax_regret, loc="upper right", fontsize=10, framealpha=0.9)
         self.ax_x.set_title(f"C = {C:.1f}, β₂ = {beta2:.2f} (paper's: {float(paper_beta2(C)):.3f}), "
                             f"α_t = {self.grid.lr:g}/√t, x₀ = {self.grid.x0:g}", fontsize=10)
         if self.mesh_source != self.adam_name(params):  # the map changes only with the check box
@@ -1359,7 +1359,7 @@ class DecayExplorer(LiveFigure):
                 text.set_position((bar.get_x() + bar.get_width() / 2, height + 0.01))
                 text.set_text(f"{mean[j]:.2f}")
         self.ridge_line.set_data([-0.5, len(self.NAMES) - 0.5], [ridge, ridge])
-        self.ax_path.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=10, framealpha=0.9)
+        update_legend(self.ax_path, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=10, framealpha=0.9)
         self.ax_path.set_title(f"λ_wd = {wd:.2g}, α = {lr:.2g}: the last {tail:,} of {self.grid.steps:,} steps "
                                f"(every {self.grid.thin}th shown)", fontsize=10)
         self.ax_bars.set_title("where each coordinate settles (1 = not regularized at all)", fontsize=10)

@@ -77,7 +77,16 @@ from helpers.stochastic import (
 from helpers.surfaces import Surface, elongated_quadratic
 from lessons.checks import Feedback, attempt, describe_value
 from lessons.playground import Contender, Playground, divergence_step
-from lessons.widgets import SLIDER_LAYOUT, SLIDER_STYLE, LiveFigure, beta_slider, dropdown, lr_slider, seed_slider
+from lessons.widgets import (
+    SLIDER_LAYOUT,
+    SLIDER_STYLE,
+    LiveFigure,
+    beta_slider,
+    dropdown,
+    lr_slider,
+    seed_slider,
+    update_legend,
+)
 
 __all__ = [
     "FEATURES", "W_START", "BATCH_SIZES", "weather_problem", "problem_summary", "minibatch_table",
@@ -623,11 +632,33 @@ class RatePanel:
         self.constant.set_data(t, np.full(steps, lr))
         self.scheduled.set_data(t, rates(lesson_schedules(steps)[params["schedule"]], lr, steps))
         ax.set_xlim(0, steps)
-        ax.set_ylim(0, 1.08 * lr)
+        ax.set_ylim(0, nice_ceiling(1.08 * lr))  # in jumps: the ticks stay while α₀ is dragged
 
 
 class _SchedulePlayground(Playground):
     legend_fontsize = 10  # readable when projected
+
+
+@dataclass(frozen=True)
+class _RateTable:
+    """A schedule's rates α_1, …, α_T for one base rate, each worked out once by the schedule itself (``lr``
+    looks them up: the same floats), so that moving σ or the seed does not work them out again."""
+
+    rates: tuple
+
+    def lr(self, base_lr, t):
+        return self.rates[t - 1]
+
+
+@functools.lru_cache(maxsize=64)
+def _rate_table(name: str, lr: float, steps: int) -> _RateTable:
+    schedule = lesson_schedules(steps)[name]
+    return _RateTable(tuple(schedule.lr(lr, t) for t in range(1, steps + 1)))
+
+
+def _drawn_noise(surface: Surface, sigma: float, seed: int, steps: int) -> SharedNoise:
+    """``_noisy(surface, sigma, seed)`` with its draws made once per seed: the same gradients."""
+    return SharedNoise(surface.grad, sigma, seed, _standard_normal(seed, (steps, *np.shape(surface.start))))
 
 
 def schedule_playground(steps: int = SCHEDULE_STEPS) -> Playground:
@@ -641,7 +672,7 @@ def schedule_playground(steps: int = SCHEDULE_STEPS) -> Playground:
     playground = _SchedulePlayground(
         contenders=[Contender("SGD, constant α", lambda p: SGD(p["lr"]), look="GD"),
                     Contender("SGD, scheduled α", lambda p: SGD(p["lr"]), look=SCHEDULED_LOOK,
-                              schedule=lambda p: lesson_schedules(steps)[p["schedule"]])],
+                              schedule=lambda p: _rate_table(p["schedule"], p["lr"], steps))],
         controls={"lr": lr_slider(0.3, -3, 0, description="learning rate α₀"),
                   "sigma": widgets.FloatSlider(value=1.0, min=0.0, max=3.0, step=0.1, description="noise σ",
                                                style=SLIDER_STYLE, layout=SLIDER_LAYOUT),
@@ -652,7 +683,7 @@ def schedule_playground(steps: int = SCHEDULE_STEPS) -> Playground:
         panel=RatePanel(),
         describe=lambda p: f"α₀ = {p['lr']:.2g}, σ = {p['sigma']:.2g}, seed {p['seed']}",
         width=15.0,
-        gradient=lambda surface, p: _noisy(surface, p["sigma"], p["seed"]),
+        gradient=lambda surface, p: _drawn_noise(surface, p["sigma"], p["seed"], steps),
     )
     return playground
 
@@ -728,9 +759,18 @@ def _heavy_ball_radius(lr, beta, lam) -> float:
     return float(np.max(np.abs(np.linalg.eigvals(A))))
 
 
-def _stationary_samples(opt, lam: float, sigma: float, runs: int, seed: int, burn: int, keep: int):
-    """x over ``keep`` steps after ``burn`` steps from x = 0, for ``runs`` runs at once: shape (keep, runs)."""
-    grad = NoisyGradient(lambda x: lam * x, sigma, rng=seed)
+def _stationary_samples(opt, lam: float, sigma: float, runs: int, seed: int, burn: int, keep: int,
+                        draws: np.ndarray | None = None):
+    """x over ``keep`` steps after ``burn`` steps from x = 0, for ``runs`` runs at once: shape (keep, runs).
+
+    ``draws``: the noise ξ of every step already drawn (row t − 1 for step t, e.g. from ``_NoiseRows``):
+    the same numbers as ``NoisyGradient(..., rng=seed)`` draws step by step.
+    """
+    if draws is None:
+        grad = NoisyGradient(lambda x: lam * x, sigma, rng=seed)
+    else:
+        rows = iter(draws)
+        grad = lambda x: np.asarray(lam * x, dtype=float) + sigma * next(rows)  # noqa: E731 - ∇f(x) + σξ_t
     x, state = last_iterates(opt, grad, np.zeros(runs), burn)
     kept = []
     with np.errstate(all="ignore"):
@@ -871,6 +911,25 @@ def velocity_figure(lr: float = 0.05, beta: float = 0.9, lam: float = 1.0, sigma
     return fig
 
 
+class _NoiseRows:
+    """The standard normal draws of ``numpy.random.default_rng(seed)``, ``width`` per row, as many rows as asked for.
+
+    Rows drawn later continue the same stream, so ``rows(seed, n)`` is always the first n rows of
+    ``default_rng(seed).standard_normal((N, width))``: what ``NoisyGradient(..., rng=seed)`` draws, one row
+    per step.  A figure keeps the rows of its current seed, so a slider move that keeps the seed draws none.
+    """
+
+    def __init__(self, width: int):
+        self.width, self.seed, self.rng, self.drawn = width, None, None, np.empty((0, width))
+
+    def rows(self, seed: int, n: int) -> np.ndarray:
+        if seed != self.seed:
+            self.seed, self.rng, self.drawn = seed, np.random.default_rng(seed), np.empty((0, self.width))
+        if len(self.drawn) < n:
+            self.drawn = np.concatenate([self.drawn, self.rng.standard_normal((n - len(self.drawn), self.width))])
+        return self.drawn[:n]
+
+
 class MomentumNoiseFigure(LiveFigure):
     """SGD at α/(1 − β) against the heavy ball (sum form, α, β): theory and simulation of the stationary Var x.
 
@@ -884,6 +943,7 @@ class MomentumNoiseFigure(LiveFigure):
     LAM, SIGMA = 1.0, 1.0
 
     def __init__(self, lr: float = 0.02, beta: float = 0.9, seed: int = 0):
+        self.noise = _NoiseRows(self.RUNS)
         fig = new_figure(12, 4.4)
         self.ax, self.ax_path = fig.subplots(1, 2, width_ratios=[1, 1.1])
         ax = self.ax
@@ -926,7 +986,9 @@ class MomentumNoiseFigure(LiveFigure):
         if rho >= 1:
             return None, None
         burn = _burn_in(rho, tol=1e-4, cap=1500)
-        x, _ = _stationary_samples(opt, self.LAM, self.SIGMA, self.RUNS, seed, burn, max(self.KEEP, self.SHOWN_STEPS))
+        keep = max(self.KEEP, self.SHOWN_STEPS)
+        draws = self.noise.rows(seed, burn + keep)  # (drawn once per seed, shared by both runs)
+        x, _ = _stationary_samples(opt, self.LAM, self.SIGMA, self.RUNS, seed, burn, keep, draws)
         if not np.all(np.isfinite(x)) or np.abs(x).max() > 1e8:  # stationary spreads here are below 10³
             return None, None
         return float(np.mean(x[-self.KEEP:] ** 2)), x[-self.SHOWN_STEPS:, 0]
@@ -966,14 +1028,14 @@ class MomentumNoiseFigure(LiveFigure):
                           f"heavy ball {theory:.3g} (theory)", fontsize=10)
         self.ax_path.set_title(f"one run each, same noise draws (seed {seed}), last {self.SHOWN_STEPS} steps",
                                fontsize=10)
-        self.ax.legend(loc="upper left", fontsize=10, framealpha=0.9)
-        self.ax_path.legend(loc="upper right", fontsize=10, framealpha=0.9)
+        update_legend(self.ax, loc="upper left", fontsize=10, framealpha=0.9)
+        update_legend(self.ax_path, loc="upper right", fontsize=10, framealpha=0.9)
 
 
 # --- 5. Adam under noise --------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=4)
 def _standard_normal(seed: int, shape: tuple) -> np.ndarray:
     """``shape`` standard normal draws from ``numpy.random.default_rng(seed)`` (cached: a redraw reuses them).
 
@@ -1081,18 +1143,27 @@ class SharedNoise:
 
     Row for row, the same numbers as ``NoisyGradient(grad_fn, sigma, rng=seed)`` gives a single
     contender (x without its first axis): each call draws ``x.shape[1:]`` standard normals.
+    ``draws``, if given, holds those draws already (call k uses ``draws[k]``, e.g. ``_standard_normal(seed,
+    (steps, *x.shape[1:]))``: the same numbers, drawn once for every redraw with that seed).
     """
 
     grad_fn: Callable
     sigma: float
     rng: object = 0
+    draws: np.ndarray | None = None
 
     def __post_init__(self):
         self.rng = np.random.default_rng(self.rng) if not isinstance(self.rng, np.random.Generator) else self.rng
+        self.calls = 0
 
     def __call__(self, x) -> np.ndarray:
         g = np.asarray(self.grad_fn(x), dtype=float)
-        return g + self.sigma * self.rng.standard_normal(g.shape[1:])  # ∇f(x) + σξ, ξ the same for every row
+        if self.draws is None:
+            xi = self.rng.standard_normal(g.shape[1:])
+        else:
+            xi = self.draws[self.calls]
+        self.calls += 1
+        return g + self.sigma * xi  # ∇f(x) + σξ, ξ the same for every row
 
 
 class AdamNoiseFigure(LiveFigure):
@@ -1157,8 +1228,9 @@ class AdamNoiseFigure(LiveFigure):
         """√E[x_t²] over the runs for a constant α and a cosine-decayed α (one run of both, the same noise)."""
         x0 = np.full((2, self.RUNS_PATH), self.X0)  # rows: constant α, cosine-decayed α
         schedules = RowSchedules((Constant(), CosineAnnealingLR(self.RUN_STEPS)), self.RUN_STEPS)
-        path = run(Adam(np.full((2, 1), lr), beta1, beta2), SharedNoise(lambda x: self.LAM * x, self.SIGMA, seed), x0,
-                   self.RUN_STEPS, schedule=schedules)
+        xi = _standard_normal(seed, (self.RUN_STEPS, self.RUNS_PATH))  # (drawn once per seed: a redraw reuses them)
+        noise = SharedNoise(lambda x: self.LAM * x, self.SIGMA, seed, xi)
+        path = run(Adam(np.full((2, 1), lr), beta1, beta2), noise, x0, self.RUN_STEPS, schedule=schedules)
         with np.errstate(invalid="ignore"):
             return list(np.sqrt(np.mean(path**2, axis=2)).T)
 

@@ -33,7 +33,7 @@ from helpers.plotting import png
 from lessons.redraw import FastCanvasAgg, FrameRenderer, encode_png
 
 __all__ = ["LiveFigure", "beta_slider", "lr_slider", "eps_slider", "seed_slider", "dropdown", "toggle", "show",
-           "SLIDER_STYLE"]
+           "update_legend", "SLIDER_STYLE"]
 
 #: Without this, ipywidgets cuts a long description to "learning r…".
 SLIDER_STYLE = {"description_width": "initial"}
@@ -91,6 +91,23 @@ def toggle(value: bool = True, description: str = "") -> widgets.Checkbox:
 def show(fig: Figure) -> None:
     """Display a figure once, as PNG only: no ``<Figure size …>`` text for nbval to compare."""
     display({"image/png": base64.b64encode(png(fig)).decode("ascii")}, raw=True)
+
+
+def update_legend(ax, **kwargs) -> None:
+    """``ax.legend(**kwargs)`` for a live figure: built only when its lines or settings change; new labels of
+    the same lines are set in place.
+
+    A legend costs a few ms to build; its entries' texts set in place give the same picture
+    (the legend lays its box out again when drawn).
+    """
+    handles, labels = ax.get_legend_handles_labels()
+    legend = ax.get_legend()
+    if legend is None or getattr(legend, "_built_from", None) != (handles, kwargs):
+        legend = ax.legend(handles, labels, **kwargs)
+        legend._built_from = (handles, kwargs)
+    for text, label in zip(legend.get_texts(), labels, strict=True):
+        if text.get_text() != label:  # (setting it, even to the same text, marks the legend changed)
+            text.set_text(label)
 
 
 class LiveFigure:

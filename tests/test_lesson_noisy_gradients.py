@@ -602,6 +602,10 @@ def test_row_schedules_and_shared_noise_are_separate_runs_side_by_side():
                    schedule=lesson.RowSchedules((Constant(), CosineAnnealingLR(50)), 50))
     np.testing.assert_array_equal(together[:, 0], one_by_one[0])
     np.testing.assert_array_equal(together[:, 1], one_by_one[1])
+    drawn = lesson._standard_normal(3, (50, 7))  # the same draws, made once: the same runs
+    again = run(Adam(np.full((2, 1), 0.05)), lesson.SharedNoise(lambda x: x, 1.0, 3, drawn), np.full((2, 7), 3.0), 50,
+                schedule=lesson.RowSchedules((Constant(), CosineAnnealingLR(50)), 50))
+    np.testing.assert_array_equal(again, together)
     with pytest.raises(ValueError, match="proportional to the base rate"):
         lesson.RowSchedules((CosineAnnealingLR(50, eta_min=0.01),), 50)
 
@@ -697,3 +701,23 @@ def test_a_cosine_with_a_number_of_the_first_setting_typed_in_is_caught_and_name
     assert f"your rates are those of {named}, the first setting's" in fb.message
     assert "then α₀ = 1, T_max = 4, η_min = 0.05" in fb.message  # the setting, to redo by hand
     assert lesson.check_cosine_lr(cosine_lr).passed
+
+
+def test_noise_drawn_once_per_seed_gives_the_same_stationary_samples():
+    noise = lesson._NoiseRows(6)
+    noise.rows(4, 30)  # drawn in two goes: still the stream of one default_rng(4)
+    for opt in (SGD(0.3), Momentum(0.05, 0.9, form="sum")):
+        expected, _ = lesson._stationary_samples(opt, 1.0, 1.0, 6, 4, 40, 25)
+        got, _ = lesson._stationary_samples(opt, 1.0, 1.0, 6, 4, 40, 25, noise.rows(4, 65))
+        np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(noise.rows(4, 65), np.random.default_rng(4).standard_normal((65, 6)))
+
+
+def test_the_schedule_playground_s_tables_and_drawn_noise_are_its_schedules_and_noise():
+    surface = lesson.SURFACE
+    for name in lesson.lesson_schedules(60):
+        expected = run(SGD(0.4), lesson._noisy(surface, 1.5, 3), surface.start, 60,
+                       schedule=lesson.lesson_schedules(60)[name])
+        got = run(SGD(0.4), lesson._drawn_noise(surface, 1.5, 3, 60), surface.start, 60,
+                  schedule=lesson._rate_table(name, 0.4, 60))
+        np.testing.assert_array_equal(got, expected)
