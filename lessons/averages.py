@@ -85,18 +85,19 @@ def start_bias(beta: float) -> dict:
     if not 0 < beta < 1:
         raise ValueError(f"beta must be in (0, 1); got beta={beta!r}.")
     window = effective_window(beta)
-
-    def first_below(share: float) -> int:
-        t = max(1, math.floor(math.log(share) / math.log(beta)))
-        while beta**t >= share:  # the log estimate, corrected for rounding: the first t with β^t < share
-            t += 1
-        while t > 1 and beta ** (t - 1) < share:
-            t -= 1
-        return t
-
     return {"beta": beta, "window": window, "at_window": beta**window,
-            "outweighed": first_below(0.5), "outweighed_rule": math.log(2) * window,
-            "under_1pct": first_below(0.01), "under_1pct_rule": math.log(100) * window}
+            "outweighed": first_below(beta, 0.5), "outweighed_rule": math.log(2) * window,
+            "under_1pct": first_below(beta, 0.01), "under_1pct_rule": math.log(100) * window}
+
+
+def first_below(beta: float, share: float) -> int:
+    r"""The first step t ≥ 1 with :math:`\beta^t` < ``share`` (0 < β < 1, 0 < share ≤ 1)."""
+    t = max(1, math.floor(math.log(share) / math.log(beta)))
+    while beta**t >= share:  # the log estimate, corrected for rounding
+        t += 1
+    while t > 1 and beta ** (t - 1) < share:
+        t -= 1
+    return t
 
 
 # --- smooth but late: measuring the trade-off ----------------------------------------------------
@@ -180,7 +181,7 @@ def noise_table(betas=(0.5, 0.9, 0.98), sigma: float = 1.0, runs: int = 4000, st
     r"""``white_noise_variance`` against a simulation: ``runs`` series of ``steps`` white-noise values.
 
     Each series is averaged with the recursion :math:`v_t = \beta v_{t-1} + (1-\beta)\theta_t` from
-    :math:`v_0 = 0` (all series at once, one step at a time), and the variance of the last
+    :math:`v_0 = 0` (``helpers.averages.ewma``, all series at once), and the variance of the last
     :math:`v_t` is taken across the series (by t = ``steps`` the formula has reached its limit).
     Per β: ``formula`` (the limit), ``simulated``, ``divided_by`` (σ² over the formula) and ``twice_window``
     (:math:`2/(1-\beta)`, what ``divided_by`` approaches as β → 1).
@@ -188,9 +189,7 @@ def noise_table(betas=(0.5, 0.9, 0.98), sigma: float = 1.0, runs: int = 4000, st
     theta = np.random.default_rng(seed).normal(0.0, sigma, size=(steps, runs))
     rows = []
     for beta in betas:
-        v = np.zeros(runs)  # v_0 = 0 in every series
-        for theta_t in theta:
-            v = beta * v + (1 - beta) * theta_t  # v_t = β v_{t−1} + (1 − β) θ_t
+        v = ewma(theta, beta)[-1]  # v_t = β v_{t−1} + (1 − β) θ_t from v_0 = 0, every series; the last v_t
         formula = white_noise_variance(beta, sigma)
         rows.append({"beta": beta, "formula": formula,
                      "simulated": float(np.var(v)), "divided_by": sigma**2 / formula,

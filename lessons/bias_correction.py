@@ -23,7 +23,7 @@ from helpers.averages import bias_correction_factor, effective_window, ewma, ewm
 from helpers.datasets import seattle_temperatures
 from helpers.optimizers import Adam, trace
 from helpers.plotting import DATA_STYLE, OKABE_ITO, new_figure
-from lessons.averages import start_bias
+from lessons.averages import first_below, start_bias
 from lessons.checks import Feedback, attempt, compare
 from lessons.widgets import LiveFigure, beta_slider, toggle
 
@@ -55,23 +55,13 @@ def negligible_after(beta: float, tol: float = 0.01) -> int:
     r"""The first step t at which the correction changes :math:`v_t` by less than ``tol`` (relative).
 
     :math:`\hat v_t / v_t - 1 = \beta^t / (1-\beta^t)`, the same for every series, and it
-    only shrinks as t grows; this scans :math:`1-\beta^t` (``bias_correction_factor``)
-    for the first step where it drops below ``tol``.
+    only shrinks as t grows: it is below ``tol`` once :math:`\beta^t < tol/(1 + tol)`.
     """
     if not (0 < tol and math.isfinite(tol)):
         raise ValueError(f"tol must be a finite number > 0; got tol={tol!r}.")
-    window = effective_window(beta)
-    horizon = 64
-    while True:
-        factor = bias_correction_factor(beta, horizon)  # 1 − β^t, t = 1..horizon
-        with np.errstate(divide="ignore"):
-            change = 1 / factor - 1  # v̂_t / v_t − 1
-        below = np.flatnonzero(change < tol)
-        if below.size:
-            return int(below[0]) + 1
-        if horizon > 1000 * window + 1e6:  # pragma: no cover - only for a tol no float can reach
-            raise ValueError(f"tol={tol!r} is too small to reach for beta={beta!r}.")
-        horizon *= 4
+    if not 0 < beta < 1:
+        raise ValueError(f"beta must be in (0, 1); got beta={beta!r}.")
+    return first_below(beta, tol / (1 + tol))
 
 
 def correction_table(betas, multiples=(1, 2, 5), tol: float = 0.01) -> list[dict]:

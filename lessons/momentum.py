@@ -202,10 +202,7 @@ def steps_to(opt, surface: Surface = SURFACE, start=None, steps: int = MAP_STEPS
 def first_arrival(opt, surface: Surface = SURFACE, start=None, steps: int = MAP_STEPS, tol: float = TOL) -> float:
     """The first step with ‖x_k − x*‖ ≤ tol (the run may leave again): what the map counted before."""
     x0 = surface.start if start is None else start
-    x = run(opt, surface.grad, x0, steps)
-    with np.errstate(invalid="ignore"):
-        inside = np.flatnonzero(np.linalg.norm(x - surface.minimum, axis=-1) <= tol)
-    return float(inside[0]) if inside.size else float("inf")
+    return float(steps_to_converge(opt, surface.grad, x0, surface.minimum, steps, tol=tol))
 
 
 def spiral_estimate(beta: float, surface: Surface = SURFACE, start=None, tol: float = TOL) -> float:
