@@ -363,10 +363,12 @@ def _race_surfaces() -> dict[str, Surface]:
 
 def race_table(params: Mapping | None = None, tol: float = 1e-2, max_steps: int = 5000,
                surfaces: Mapping[str, Surface] | None = None) -> dict[str, dict[str, str | int]]:
-    """Steps each race contender needs to come within ``tol`` of the minimum, per surface.
+    """Steps each race contender needs to stay within ``tol`` of the minimum, per surface.
 
-    Entries are an int (the first step k with ‖x_k − x*‖∞ ≤ tol), ``"diverged at k"`` or
-    ``"> max_steps"``.  ``params`` are the slider values (default: ``RACE_DEFAULTS``).
+    Entries are an int (the step k from which ‖x_j − x*‖∞ ≤ tol for every j ≥ k up to
+    ``max_steps``: a run that passes close and leaves again has not arrived), ``"in and out"``
+    (it comes within tol but still leaves it in the last quarter of the run: it rattles),
+    ``"diverged at k"`` or ``"> max_steps"``.  ``params`` are the slider values (default: ``RACE_DEFAULTS``).
     """
     params = dict(RACE_DEFAULTS, **(params or {}))
     surfaces = surfaces or _race_surfaces()
@@ -378,14 +380,28 @@ def race_table(params: Mapping | None = None, tol: float = 1e-2, max_steps: int 
             with np.errstate(all="ignore"):  # a diverging path overflows on its way to NaN
                 close = np.abs(path - s.minimum).max(axis=1) <= tol
             k_bad = divergence_step(s, path)
-            if close.any() and (k_bad is None or np.argmax(close) < k_bad):
-                row[c.name] = int(np.argmax(close))
+            stays = int(len(close) - np.argmin(close[::-1])) if not close.all() else 0  # the step after the last miss
+            if k_bad is None and close[-1] and stays <= 0.75 * max_steps:
+                row[c.name] = stays
+            elif k_bad is None and close.any():
+                row[c.name] = "in and out"
             elif k_bad is not None:
                 row[c.name] = f"diverged at {k_bad}"
             else:
                 row[c.name] = f"> {max_steps}"
         table[name] = row
     return table
+
+
+def rattle(name: str = "RMSProp", surface: Surface | None = None, tol: float = 1e-2, max_steps: int = 2000) -> dict:
+    """A race run that comes within ``tol`` and leaves again: its first step within (``first``), and how far
+    (‖x − x*‖∞, ``worst``) and when (``worst_step``) it is farthest out afterwards."""
+    s = surface or elongated_quadratic()
+    contender = next(c for c in RACE if c.name == name)
+    distance = np.abs(run(contender.make(RACE_DEFAULTS), s.grad, s.start, max_steps) - s.minimum).max(axis=1)
+    first = int(np.argmax(distance <= tol))
+    worst_step = first + int(np.argmax(distance[first:]))
+    return {"first": first, "worst": float(distance[worst_step]), "worst_step": worst_step}
 
 
 # --- widgets ----------------------------------------------------------------------------

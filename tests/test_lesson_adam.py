@@ -278,6 +278,20 @@ def test_race_table_against_direct_runs():
         assert np.allclose(s.grad(s.minimum), 0)
 
 
+def test_race_table_counts_the_step_from_which_a_run_stays_close():
+    """A run that passes within tol and leaves again has not arrived (RMSProp passes at step 7 and rattles on)."""
+    table = lesson.race_table(tol=1e-2, max_steps=2000)
+    contenders = {c.name: c.make(lesson.RACE_DEFAULTS) for c in lesson.RACE}
+    q, sad = elongated_quadratic(), saddle()
+    close = np.abs(run(contenders["RMSProp"], q.grad, q.start, 2000)).max(axis=1) <= 1e-2
+    assert close[7] and not close[1729]  # in, then out again
+    assert table["elongated quadratic"]["RMSProp"] == "in and out"
+    close = np.abs(run(contenders["Momentum"], sad.grad, sad.start, 2000) - sad.minimum).max(axis=1) <= 1e-2
+    stays = int(np.flatnonzero(~close)[-1]) + 1
+    assert np.argmax(close) < stays == table["saddle"]["Momentum"]  # later than its first pass
+    assert lesson.rattle() == {"first": 7, "worst": pytest.approx(1.0449, abs=1e-4), "worst_step": 1729}
+
+
 # --- where ε goes --------------------------------------------------------------------------------
 
 
