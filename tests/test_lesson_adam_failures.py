@@ -737,3 +737,11 @@ def test_an_amsgrad_step_with_a_hyperparameter_typed_in_is_caught_and_named(type
     assert f"your path is the one with {named}, the first round's" in feedback.message
     assert "then the same gradients with α = 0.05, β₁ = 0.8, β₂ = 0.9, ε = 1e-06" in feedback.message
     assert lesson.check_amsgrad_step(amsgrad_right).passed
+
+
+def test_radams_first_steps_scale_with_the_gradient_and_shrink_by_step_five():
+    """Section 7's answer: RAdam's un-adapted spread is 92.3 α, then 45.1 α (s = 100), and 1e4 times less at 0.01."""
+    big, small = (lesson.warmup_steps(scale=s, at=[1, 5], runs=400)[0]["RAdam"].std(axis=1) for s in (100.0, 0.01))
+    np.testing.assert_allclose(big / small, 1e4, rtol=1e-9)
+    assert big[0] == pytest.approx(92.3, abs=0.05) and big[1] == pytest.approx(45.1, abs=0.05)
+    assert lesson.decay_grid().lr[0] == pytest.approx(10**-2.5)  # the explorer's lowest α, printed as 0.0032
