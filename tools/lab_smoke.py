@@ -252,7 +252,10 @@ def _settled_on(figure: Figure, before: int, records: list, position: int, reado
     """The pictures since ``before`` and the value the last one shows, once it shows the readout's value: a picture
     that does not is late or stale, so a slow machine gets more time; still another value is a stale frame."""
     final = _final_params(records, position)
-    if final is not ... and not agrees(final, readout):
+    if final is ...:  # every LiveFigure PNG records its controls: without them no stale frame could be seen
+        problems.append(f"{what.rsplit(':', 1)[0]}: the picture carries no control values under {PARAMS_KEY!r} "
+                        "(lessons.widgets.PARAMS_KEY changed?), so stale frames cannot be checked")
+    elif not agrees(final, readout):
         records = figure.settle(before, timeout=15, quiet=3)
         final = _final_params(records, position)
         if not agrees(final, readout):

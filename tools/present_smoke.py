@@ -21,7 +21,8 @@ does (``present/voila.py``) and drives Chromium with Playwright:
 
 Then the same for ``tests/fixtures/classroom_fixture.ipynb``, which has one of
 each (a question, a figure, an exercise, a cell tagged ``classroom-hide``), so that
-steps 4 and 5 are exercised even while no lesson has a question yet.
+steps 4 and 5 are exercised on every part, whatever the lessons hold.  Every lesson
+but the setup check must show at least one question.
 
 Screenshots (1280×720) go to build/present-smoke/: the landing page and, per
 lesson, its first interactive figure with its controls at the top of the screen.
@@ -244,7 +245,8 @@ def main(prefixes: list[str]) -> int:
                     continue
                 url = f"http://127.0.0.1:{port}{links[name]}"
                 following = names[names.index(name) + 1] if name != names[-1] else None
-                problems += check_page(page, url, name, expect_figures=name != "00_setup_check",
+                lesson = name != "00_setup_check"
+                problems += check_page(page, url, name, expect_figures=lesson, expect_question=lesson,
                                        next_lesson=following)
         finally:
             voila.terminate()
