@@ -23,7 +23,7 @@ unit: $(STAMP)  ## only the unit tests (fast)
 notebooks: $(STAMP)  ## re-execute every notebook in place: the outputs nbval compares against
 	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb tests/fixtures/*.ipynb
 
-benchmark: $(STAMP)  ## per notebook: Run All time, median slider redraw, redraw with nothing recomputed
+benchmark: $(STAMP)  ## per notebook: Run All time; per live figure: median and p90 redraw per slider move, beside the baseline
 	$(BIN)/python tools/benchmark.py
 	$(BIN)/python tools/benchmark_lstm.py  # helpers.lstm against torch.nn.LSTM (torch from .venv-torch, if there)
 

@@ -114,7 +114,7 @@ def nice_ceiling(value: float, steps=(1.0, 1.5, 2.0, 3.0, 5.0, 7.0)) -> float:
 
     A live figure whose limit follows the data exactly must redraw its ticks at every
     slider move; snapped to these values, the limit (and its ticks) stays put until
-    the data outgrow it, and the data still fill at least 2/3 of the axis.
+    the data outgrow it, and the data still fill at least 3/5 of the axis (the widest jump, 3 to 5).
     """
     value = float(value)
     if not np.isfinite(value) or value <= 0:

@@ -165,7 +165,7 @@ class InverseSqrtLR:
 
 @dataclass(frozen=True)
 class InverseTimeLR:
-    r""":math:`\alpha_t = \alpha_0\,t_0/(t_0 + t - 1)`: about α₀ for the first :math:`t_0` steps, then like 1/t.
+    r""":math:`\alpha_t = \alpha_0\,t_0/(t_0 + t - 1)`: α₀ at step 1, α₀/2 at step t₀ + 1, then falling like 1/t.
 
     The decay of Robbins and Monro (1951): :math:`\sum_t \alpha_t = \infty` and :math:`\sum_t \alpha_t^2 < \infty`.
     ``t0 = 1`` gives :math:`\alpha_0/t`.  Keras's ``InverseTimeDecay(α₀, decay_steps=t0, decay_rate=1)``;
