@@ -55,10 +55,6 @@ def test_matches_torch(case):
     assert relative_deviation(ours, theirs) <= RTOL, case["torch"]
 
 
-#: The largest deviation seen in this run, reported in the terminal summary (see conftest.py).
-LARGEST = {}
-
-
 def test_largest_deviation_over_all_fixtures(record_property):
     deviations = {
         _case_id(c): relative_deviation(
@@ -69,8 +65,8 @@ def test_largest_deviation_over_all_fixtures(record_property):
         for c in FIXTURE["cases"]
     }
     worst = max(deviations, key=deviations.get)
-    LARGEST.update(case=worst, deviation=deviations[worst], cases=len(deviations))
-    record_property("torch.optim", dict(LARGEST))  # for the terminal summary (conftest.py), also from a worker
+    largest = {"case": worst, "deviation": deviations[worst], "cases": len(deviations)}
+    record_property("torch.optim", largest)  # for the terminal summary (conftest.py), also from a worker
     assert deviations[worst] <= RTOL
 
 

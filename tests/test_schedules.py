@@ -56,10 +56,6 @@ def test_scheduled_trajectories_match_torch(case):
         assert r["amplification"] <= 100
 
 
-#: The largest deviations in this run, for the record (printed by tests/conftest.py).
-LARGEST = {}
-
-
 def test_largest_deviations_from_torch(record_property):
     rate_dev, path_dev = 0.0, 0.0
     grad = elongated_quadratic().grad
@@ -73,8 +69,8 @@ def test_largest_deviations_from_torch(record_property):
             theirs = np.array(r["path"])
             scale = np.maximum(np.abs(theirs).max(axis=1), 1.0)
             path_dev = max(path_dev, float((np.abs(ours - theirs).max(axis=1) / scale).max()))
-    LARGEST.update(rates=rate_dev, paths=path_dev, cases=len(FIXTURE["cases"]))
-    record_property("torch.optim.lr_scheduler", dict(LARGEST))  # for the terminal summary (conftest.py)
+    largest = {"rates": rate_dev, "paths": path_dev, "cases": len(FIXTURE["cases"])}
+    record_property("torch.optim.lr_scheduler", largest)  # for the terminal summary (conftest.py)
     assert rate_dev <= RTOL and path_dev <= RTOL
 
 
