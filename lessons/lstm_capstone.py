@@ -11,7 +11,7 @@ What the notebook ``09_lstm_capstone.ipynb`` shows and prints comes from here:
 - the task and its honest baselines: ``task``, ``baselines``, ``ewma_tuning``, ``persistence_rmse``;
 - the model (``helpers.lstm``) and the race of SGD, momentum, RMSProp and Adam:
   ``run``, ``race``, ``chosen_rates``, ``sensitivity``, ``test_results``, ``seed_spread``;
-- gradient clipping by global norm: ``clipping_runs``, ``clipped_steps``, ``clipped_fraction``;
+- gradient clipping by global norm: ``clipping_runs``, ``clipped_steps``;
 - lessons 01–08 in the curves: ``back_to_start``;
 - the figures (``*_figure``) and the live figure ``LiveTraining`` (in ``WIDGETS``);
 - the exercise checks ``check_lstm_cell`` and ``check_clip``, which name the slip.
@@ -48,7 +48,7 @@ __all__ = [
     "race", "chosen_rates", "sensitivity", "sensitivity_verdict", "chaos", "test_results", "FEATURE_LABELS",
     "seed_spread", "lstm_verdict", "back_to_start_check", "seed_check", "least_sensitive", "CHECK_SEEDS",
     "settled", "SETTLED", "EWMA_BETAS", "sgd_cliff",
-    "clipping_runs", "clipped_fraction", "clipped_steps", "persistence_rmse",
+    "clipping_runs", "clipped_steps", "persistence_rmse", "leak_check",
     "back_to_start", "smoothed_rmse", "jitter", "try_this", "torch_check",
     "finite_difference_check", "TORCH_FIXTURE", "MONTHS", "WARMUP", "COSINE", "CLIP_DEMO", "TORCH_NAMES",
     "monthly_table", "july_means", "month_means",
@@ -577,12 +577,6 @@ def clipped_steps(result: lstm.TrainResult, max_norm: float = MAX_NORM) -> tuple
     return int(np.sum(norms > max_norm)), int(norms.size)
 
 
-def clipped_fraction(result: lstm.TrainResult, max_norm: float = MAX_NORM) -> float:
-    """The fraction of the steps whose gradient was clipped (global norm above ``max_norm``)."""
-    norms = result.grad_norm[np.isfinite(result.grad_norm)]
-    return float(np.mean(norms > max_norm)) if norms.size else math.nan
-
-
 # --- back to the start: lessons 01–08 in the curves ---------------------------------------------
 
 WARMUP = LinearLR(start_factor=0.1, total_iters=30)  # lesson 08's warm-up: α from α/10 to α over 30 steps
@@ -727,14 +721,18 @@ def sensitivity_figure():
         off = errors > RMSE_TOP
         if off.any():
             ax.plot(np.array(GRID)[off], shown[off], linestyle="none", marker="^", markersize=9,
-                    color=_style(name)["color"], label="_" if labelled else f"above {RMSE_TOP:g} °C (or diverged)")
+                    color=_style(name)["color"], label="_")
             labelled = True
-    for k, (name, row) in enumerate(seed_check().items()):  # the same runs from other starts (checked in section 5)
+    for name, row in seed_check().items():  # the same runs from other starts (checked in section 5)
         for seed in CHECK_SEEDS:
             ax.plot(row["lrs"], np.minimum(row["rmse"][seed], RMSE_TOP), linestyle="none", marker="o", markersize=7,
-                    markerfacecolor="none", markeredgewidth=1.3, color=_style(name)["color"],
-                    label=f"the same, from starts {' and '.join(map(str, CHECK_SEEDS))}"
-                    if k == 0 and seed == CHECK_SEEDS[0] else "_")
+                    markerfacecolor="none", markeredgewidth=1.3, color=_style(name)["color"], label="_")
+    # Legend entries for the marker kinds, in grey: they stand for every optimizer's colour, not the first one's.
+    if labelled:
+        ax.plot([], [], linestyle="none", marker="^", markersize=9, color="grey",
+                label=f"above {RMSE_TOP:g} °C (or diverged)")
+    ax.plot([], [], linestyle="none", marker="o", markersize=7, markerfacecolor="none", markeredgewidth=1.3,
+            color="grey", label=f"the same, from starts {' and '.join(map(str, CHECK_SEEDS))}")
     table = baselines()
     ax.axhline(table["persistence"]["validation"], color=OKABE_ITO["black"], linestyle=":", linewidth=1.2,
                label="persistence (tomorrow = today)")

@@ -167,9 +167,8 @@ def test_the_race_and_the_claims_of_the_prose():
     later = lesson.sensitivity(at=200)
     assert max(later, key=lambda n: later[n]["penalty"]) == "Adam"  # "after 200 steps Adam comes last"
     assert "Adam the most" in lesson.sensitivity_verdict(at=200)
-    # "no more than the same optimizer's RMSE moves from one start to another"
-    moves = max(max(e[1] for e in row["rmse"].values()) - min(e[1] for e in row["rmse"].values())
-                for row in check.values())
+    # "about as much as Adam's own RMSE moves from one start to another"
+    adam_moves = (max(e[1] for e in check["Adam"]["rmse"].values()) - min(e[1] for e in check["Adam"]["rmse"].values()))
     # every run the lesson reads numbers from is settled; Adam at α = 0.316 is chaotic
     assert all(lesson.settled().values())
     assert lesson.chaos("Adam", (lesson.GRID[-3],))[lesson.GRID[-3]] > 1e-3
@@ -178,9 +177,9 @@ def test_the_race_and_the_claims_of_the_prose():
     # the three better optimizers end within a few hundredths of each other; SGD highest
     close = [table[n]["best"] for n in ("Momentum", "RMSProp", "Adam")]
     assert max(close) - min(close) < 0.1 and table["SGD"]["best"] > max(close)
-    assert max(close) - min(close) <= moves
+    assert abs((max(close) - min(close)) - adam_moves) < 0.05
     # clipping rarely acts at the chosen rates
-    assert all(lesson.clipped_fraction(lesson.race()[n][lr]) < 0.05 for n, lr in rates.items())
+    assert all(lesson.clipped_steps(lesson.race()[n][lr])[0] < 15 for n, lr in rates.items())  # under 5 %
     # section 6: every Adam start beats the linear autoregression, by a small margin
     spread = lesson.seed_spread("Adam")
     linear = lesson.baselines()["linear AR"]["test"]
@@ -619,3 +618,12 @@ def test_sgds_cliff_at_alpha_one_holds_from_every_start():
     assert list(cliff) == [0, 1, 2]
     assert all(cliff[s] > min(check["rmse"][s]) + 1.5 for s in cliff)  # > 1.5 °C worse than the best of the three
     assert check["lrs"][2] * math.sqrt(10) == pytest.approx(1.0)  # α = 1 is the next grid point up
+
+
+def test_the_sensitivity_legend_shows_marker_kinds_in_grey_not_in_one_optimizers_colour():
+    fig = lesson.sensitivity_figure()
+    legend = fig.axes[0].get_legend()
+    pairs = zip(legend.get_texts(), legend.legend_handles, strict=True)
+    colours = {text.get_text(): handle.get_color() for text, handle in pairs}
+    assert colours["the same, from starts 1 and 2"] == "grey"
+    assert colours[f"above {lesson.RMSE_TOP:g} °C (or diverged)"] == "grey"
