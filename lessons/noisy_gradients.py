@@ -17,7 +17,7 @@ What the notebook ``07_noisy_gradients.ipynb`` shows and prints comes from here:
 - section 2, the noise ball: ``noise_ball_variance``, ``noise_ball_table``, ``NoiseBallFigure``;
 - section 3, schedules: ``lesson_schedules``, ``schedules_figure``, ``robbins_monro_table``,
   ``schedule_table``, ``schedule_deviation_from_torch``, ``schedule_playground``;
-- section 4, momentum: ``ewma_noise_variance``, ``stationary_covariance`` (the discrete Lyapunov
+- section 4, momentum: ``white_noise_variance`` (lesson 01's), ``stationary_covariance`` (the discrete Lyapunov
   equation), ``heavy_ball_covariance``, ``heavy_ball_variance``, ``velocity_table``, ``momentum_table``,
   ``iterate_average_table``, ``velocity_figure``, ``MomentumNoiseFigure``;
 - section 5, Adam: ``adam_ratios``, ``adam_ratio_table``, ``adam_ball_table``, ``adam_schedule_table``,
@@ -75,6 +75,7 @@ from helpers.stochastic import (
     minibatch_variance,
 )
 from helpers.surfaces import Surface, elongated_quadratic
+from lessons.averages import white_noise_variance
 from lessons.checks import Feedback, attempt, describe_value
 from lessons.playground import Contender, Playground, divergence_step
 from lessons.widgets import (
@@ -93,7 +94,7 @@ __all__ = [
     "MinibatchExplorer", "noise_ball_variance", "first_order_variance", "sgd_moments", "last_iterates",
     "noise_ball_table", "NoiseBallFigure", "lesson_schedules", "schedules_figure", "robbins_monro_table",
     "schedule_table", "schedule_outcomes", "schedule_deviation_from_torch", "schedule_playground", "RatePanel",
-    "ewma_noise_variance",
+    "white_noise_variance",
     "stationary_covariance", "heavy_ball_covariance", "heavy_ball_variance", "momentum_table", "velocity_table",
     "iterate_average_table", "velocity_figure", "adam_schedule_table",
     "MomentumNoiseFigure", "RowSchedules", "SharedNoise", "adam_ratios", "adam_ratio_table", "adam_ball_table",
@@ -691,17 +692,6 @@ def schedule_playground(steps: int = SCHEDULE_STEPS) -> Playground:
 # --- 4. momentum under noise ---------------------------------------------------------------------------
 
 
-def ewma_noise_variance(beta, sigma=1.0):
-    r"""Variance of an EWMA :math:`v_t = \beta v_{t-1} + (1-\beta)\theta_t` of white noise of variance σ², as t → ∞.
-
-    With lesson 01's weights :math:`(1-\beta)\beta^k`:
-    :math:`\sigma^2 (1-\beta)^2 \sum_k \beta^{2k} = \sigma^2 (1-\beta)^2/(1-\beta^2) = \frac{1-\beta}{1+\beta}\sigma^2`.
-    """
-    beta = np.asarray(beta, dtype=float)
-    v = (1 - beta) / (1 + beta) * np.asarray(sigma, dtype=float) ** 2
-    return float(v) if v.ndim == 0 else v
-
-
 def _heavy_ball_matrices(lr, beta, lam, sigma) -> tuple[np.ndarray, np.ndarray]:
     r"""The heavy ball (PyTorch's sum form) on ½λx² + noise as :math:`z_t = A z_{t-1} + b\,\xi_t`, z = (x, v).
 
@@ -828,7 +818,7 @@ def velocity_table(lr: float = 0.01, betas=(0.0, 0.5, 0.9, 0.99), lam: float = 1
                 x_seen.append(x)
         P = heavy_ball_covariance(lr_sum, beta, lam, sigma)
         rows.append({"beta": beta, "var_g": float(np.var(g_seen)), "var_v": float(np.var(v_seen)),
-                     "ewma": ewma_noise_variance(beta, sigma), "lyapunov_v": float(P[1, 1] * (1 - beta) ** 2),
+                     "ewma": white_noise_variance(beta, sigma), "lyapunov_v": float(P[1, 1] * (1 - beta) ** 2),
                      "var_x": float(np.mean(np.square(x_seen))), "lyapunov_x": float(P[0, 0]),
                      "sgd_x": noise_ball_variance(lr, lam, sigma)})
     return rows
@@ -886,7 +876,7 @@ def velocity_figure(lr: float = 0.05, beta: float = 0.9, lam: float = 1.0, sigma
     ax_g, ax_x = fig.subplots(1, 2)
     ax_g.plot(t, g_seen, color="#999999", linestyle="none", marker=".", markersize=4, label="gradient g_t")
     ax_g.plot(t, v_seen, color=STYLES["Momentum"]["color"], linewidth=2, label=f"velocity v_t (EWMA, β = {beta:g})")
-    sd_v = math.sqrt(ewma_noise_variance(beta, sigma))
+    sd_v = math.sqrt(white_noise_variance(beta, sigma))
     for sign in (1, -1):
         ax_g.axhline(sign * 2 * sd_v, color=OKABE_ITO["blue"], linestyle=":", linewidth=1.2,
                      label="±2 SD of an EWMA of noise" if sign > 0 else None)

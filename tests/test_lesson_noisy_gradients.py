@@ -268,7 +268,7 @@ def test_ewma_of_white_noise_has_variance_one_minus_beta_over_one_plus_beta():
     noise = np.random.default_rng(0).standard_normal(400_000)
     for beta in (0.5, 0.9):
         v = ewma(noise, beta)[1000:]
-        assert np.var(v) == pytest.approx(lesson.ewma_noise_variance(beta), rel=0.03)
+        assert np.var(v) == pytest.approx(lesson.white_noise_variance(beta), rel=0.03)
 
 
 @pytest.mark.parametrize("lr, beta", [(0.01, 0.9), (0.1, 0.9), (1.0, 0.9), (0.3, 0.5), (0.2, 0.0)])
@@ -307,8 +307,22 @@ def test_velocity_table():
 
 
 def test_velocity_figure():
-    fig = lesson.velocity_figure()
+    """The velocity drawn is the EWMA of the gradients drawn; the bands sit at ±2 SD of the formulas."""
+    beta, lr, sigma = 0.9, 0.05, 1.0
+    fig = lesson.velocity_figure(lr=lr, beta=beta, sigma=sigma)
     assert len(fig.axes) == 2 and fig._suptitle is not None
+    ax_g, ax_x = fig.axes
+    lines = {line.get_label(): line for line in ax_g.get_lines()}
+    g = lines["gradient g_t"].get_ydata()
+    v = lines[f"velocity v_t (EWMA, β = {beta:g})"].get_ydata()
+    np.testing.assert_allclose(v[1:], beta * v[:-1] + (1 - beta) * g[1:], rtol=1e-12, atol=1e-12)
+    band = lines["±2 SD of an EWMA of noise"].get_ydata()[0]
+    assert band == pytest.approx(2 * np.sqrt((1 - beta) / (1 + beta)) * sigma)
+    ball = {line.get_label(): line for line in ax_x.get_lines()}["±2 SD of SGD's noise ball"].get_ydata()[0]
+    assert ball == pytest.approx(2 * np.sqrt(lr * sigma**2 / (1.0 * (2 - lr * 1.0))))
+    assert np.std(v) < np.std(g) / 2  # "much calmer"
+    for ax in (ax_g, ax_x):
+        assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel() and ax.get_legend() is not None
 
 
 # --- 5. Adam ---------------------------------------------------------------------------------------
