@@ -424,8 +424,8 @@ def seed_check(seeds=CHECK_SEEDS) -> dict[str, dict]:
 
     Per optimizer: ``lrs`` (the three rates), ``rmse`` {seed: [three final validation
     RMSEs, °C]} for seed 0 (the race) and each of ``seeds``, and ``penalty`` {seed: the
-    larger neighbour minus the RMSE at the chosen α}.  Every one of these runs is settled
-    (``settled``), so the numbers are the same on every machine.
+    larger neighbour minus the RMSE at the chosen α}.  ``settled`` checks the runs at the
+    chosen α from the race's start; the neighbours and the other starts are not checked for chaos.
     """
     table = {}
     for name, lr in chosen_rates().items():
