@@ -232,3 +232,14 @@ def test_png_round_trip():
         image = Image.open(io.BytesIO(data))
         assert image.mode == mode and image.text == {"note": "hello"} == png_text(data)
         np.testing.assert_array_equal(np.asarray(image.convert("RGBA")), pixels)
+
+
+def test_frames_are_deflated_by_zlib_ng_and_decode_to_the_figure():
+    """requirements.txt installs zlib-ng (a third of zlib's time per frame); its stream is standard deflate."""
+    import lessons.redraw
+
+    assert lessons.redraw._deflate.__name__ == "zlib_ng.zlib_ng"
+    live = next(iter(FIGURES.values()))()
+    pixels = np.asarray(live.fig.canvas.buffer_rgba()).copy()
+    image = Image.open(io.BytesIO(live.image.value))
+    np.testing.assert_array_equal(np.asarray(image.convert("RGBA")), pixels)
