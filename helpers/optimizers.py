@@ -36,7 +36,6 @@ Everything is float64.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -115,7 +114,8 @@ def _start(x0) -> np.ndarray:
 def _current(x, g, weight_decay=0.0) -> tuple[np.ndarray, np.ndarray]:
     """x and g as float arrays; with an L2 ``weight_decay``, g + weight_decay·x (PyTorch's ``weight_decay``)."""
     x = np.asarray(x, dtype=float)
-    g = _checks.same_shape("grad", g, x)
+    if type(g) is not np.ndarray or g.dtype != np.float64 or g.shape != x.shape:  # (the check, when it can fail)
+        g = _checks.same_shape("grad", g, x)
     if np.asarray(weight_decay).any():  # (as np.any(wd != 0), without its per-call overhead: every step)
         g = g + weight_decay * x  # g_t ← g_t + wd·x_{t-1}: the gradient of (wd/2)‖x‖²
     return x, g
@@ -555,8 +555,8 @@ def _scheduled(opt, schedule, t: int):
     """
     if schedule is None:
         return opt
-    scheduled = copy.copy(opt)
-    object.__setattr__(scheduled, "lr", schedule.lr(opt.lr, t))
+    scheduled = object.__new__(type(opt))  # a copy (as copy.copy, at a tenth of its cost: this runs every step)
+    vars(scheduled).update(vars(opt), lr=schedule.lr(opt.lr, t))
     return scheduled
 
 
