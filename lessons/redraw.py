@@ -56,6 +56,7 @@ from matplotlib.font_manager import fontManager, get_font
 from matplotlib.ft2font import FT2Font
 from matplotlib.image import _ImageBase
 from matplotlib.legend import Legend
+from matplotlib.offsetbox import OffsetBox
 from matplotlib.spines import Spine
 from matplotlib.text import Text
 
@@ -355,7 +356,7 @@ class FrameRenderer:
                     self._draw(artist, ax, renderer, frame)
                 ax.stale = False
             for artist in on_top:
-                artist.draw(renderer)
+                _draw_artist(artist, renderer)
         fig.stale = False
         return pixels
 
@@ -535,7 +536,7 @@ class FrameRenderer:
         """
         key = self._memo_key(artist, ax)
         if key is None:
-            artist.draw(renderer)
+            _draw_artist(artist, renderer)
             if isinstance(artist, (Legend, Text)):
                 _freshen(artist)  # drawn as it is now: stale from here on means changed
                 if isinstance(artist, Legend):
@@ -552,19 +553,19 @@ class FrameRenderer:
                 self.pasted += 1
             else:  # the same artist over something new: draw it, remember the new pixels
                 memo.under = region.copy()
-                artist.draw(renderer)
+                _draw_artist(artist, renderer)
                 memo.over = region.copy()
         elif last_keys.get(slot) == key:  # the same twice in a row: remember it
             before = frame.copy()
             frame[...] = 0  # drawn once on nothing, to see every pixel it touches
-            artist.draw(renderer)
+            _draw_artist(artist, renderer)
             y0, y1, x0, x1 = _Tile.bounds(frame != 0)
             index = (slice(y0, y1), slice(x0, x1))
             frame[...] = before
-            artist.draw(renderer)
+            _draw_artist(artist, renderer)
             memos[slot] = _Memo(key, index, before[index].copy(), frame[index].copy())
         else:
-            artist.draw(renderer)
+            _draw_artist(artist, renderer)
         last_keys[slot] = key
         if isinstance(slot, tuple):
             self._legend_drawn[slot] = artist
@@ -649,6 +650,58 @@ class FrameRenderer:
                 outer = (slice(tile.y0 + inner[0].start, tile.y0 + inner[0].stop),
                          slice(tile.x0 + inner[1].start, tile.x0 + inner[1].stop))
                 np.copyto(self._background[outer], tile.pixels[inner], where=tile.drawn[inner])
+
+
+def _draw_artist(artist, renderer) -> None:
+    """``artist.draw(renderer)``; a legend with each of its boxes laid out once (``_laid_out_once``)."""
+    box = getattr(artist, "_legend_box", None) if isinstance(artist, Legend) else None
+    if not isinstance(box, OffsetBox):
+        artist.draw(renderer)
+        return
+    with _laid_out_once(box):
+        artist.draw(renderer)
+
+
+#: The layout methods of an offset box (a legend is a tree of them: packers of rows of handle and text).
+_LAYOUT_METHODS = ("get_bbox", "_get_bbox_and_child_offsets")
+
+
+@contextlib.contextmanager
+def _laid_out_once(root: OffsetBox):
+    """While drawing ``root``'s tree, each box computes its size and its children's offsets once.
+
+    Matplotlib asks a box for its layout again from every level above it: drawing a
+    five-entry legend lays each text out six times, half the cost of the draw.  Nothing
+    a layout depends on (texts, fonts, pads) changes during one draw, so the first answer
+    is the answer: the pixels are the same (``tests/test_redraw.py``).
+    """
+    boxes, todo = [], [root]
+    while todo:
+        box = todo.pop()
+        if isinstance(box, OffsetBox):
+            boxes.append(box)
+            todo.extend(box.get_children())
+    for box in boxes:
+        for name in _LAYOUT_METHODS:
+            setattr(box, name, _once(getattr(box, name)))
+    try:
+        yield
+    finally:
+        for box in boxes:
+            for name in _LAYOUT_METHODS:
+                vars(box).pop(name, None)
+
+
+def _once(method):
+    """``method(renderer)``, computed on the first call for each renderer and then repeated."""
+    answers = {}
+
+    def once(renderer):
+        if renderer not in answers:
+            answers[renderer] = method(renderer)
+        return answers[renderer]
+
+    return once
 
 
 # --- text: the same glyphs, rendered once ---------------------------------------------------------------------

@@ -204,6 +204,35 @@ def test_relayout_and_resizing_redraw_everything():
     assert_same(live, "resized")
 
 
+def test_a_legend_lays_each_entry_out_once_per_draw(monkeypatch):
+    """Matplotlib measures a legend's texts again from every level of its boxes (six times for each entry of
+    a five-entry legend); the fast path measures each once, and draws the same pixels."""
+    from matplotlib.offsetbox import TextArea
+
+    from lessons.redraw import _draw_artist
+
+    fig = new_figure(6, 3)
+    ax = fig.subplots()
+    for i in range(5):
+        ax.plot([0, 1], [i, i + 1], label=f"entry {i}: {0.1 * i:.3g}")
+    legend = ax.legend(loc="upper left", framealpha=0.9)
+    png(fig)
+    renderer = fig.canvas.get_renderer()
+    pixels = np.asarray(renderer.buffer_rgba())
+    measured = []
+    plain_get_bbox = TextArea.get_bbox
+    monkeypatch.setattr(TextArea, "get_bbox", lambda box, r: measured.append(box) or plain_get_bbox(box, r))
+    drawn = {}
+    for how, draw in (("matplotlib", lambda: legend.draw(renderer)), ("fast", lambda: _draw_artist(legend, renderer))):
+        pixels[...] = 255
+        measured.clear()
+        draw()
+        drawn[how] = pixels.copy(), len(measured)
+    assert drawn["matplotlib"][1] >= 4 * 5  # (what the fast path saves: if matplotlib caches one day, drop this)
+    assert drawn["fast"][1] == 5  # each entry's text once (the empty title is not shown, so not measured)
+    np.testing.assert_array_equal(drawn["fast"][0], drawn["matplotlib"][0])
+
+
 def test_fast_text_is_matplotlib_s_text():
     """Rendered glyphs are reused, so every size, angle, mathtext and fallback must match the stock renderer."""
     fig = new_figure(6, 3)
