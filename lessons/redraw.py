@@ -72,6 +72,9 @@ _STATIC = "static"  # stored in its Axes' layer until it changes
 _PENDING = "pending"  # new, of a kind that rarely changes: drawn on top for one frame, stored if still unchanged
 _MOVING = "moving"  # redrawn in every frame
 
+#: How many recent tiles of each Axes' static layer are kept (each about the Axes' size in pixels × 5 bytes).
+_LAYER_TILES = 8
+
 #: Kinds of artist that usually stay put: a new one is stored in its layer once it has stayed unchanged.
 _USUALLY_STATIC = (Spine, Collection, _ImageBase)
 
@@ -146,6 +149,7 @@ class _Layer:
         self.axis_keys: dict = {}  # Axis -> its ticks and labels when the tile was drawn
         self.axis_ticks: dict = {}  # Axis -> the ticks it drew into the tile
         self.tile: _Tile | None = None
+        self.tiles: dict = {}  # its recent tiles by what they depend on (see FrameRenderer._store), the newest last
         self.valid = False
         self.tangled = False  # its static layer touches an earlier Axes: drawn whole in every frame
 
@@ -192,6 +196,21 @@ def _axis_key(axis: Axis):
         repr(sorted(axis._major_tick_kw.items())), repr(sorted(axis._minor_tick_kw.items())),
     )
     return key, ticks
+
+
+def _hashable(value):
+    """``value`` (nested tuples, lists, arrays, dicts of what artists' getters return) as a key of a dict."""
+    if isinstance(value, (tuple, list)):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, np.ndarray):
+        return value.shape, value.dtype.str, value.tobytes()
+    if isinstance(value, dict):
+        return tuple(sorted((repr(k), _hashable(v)) for k, v in value.items()))
+    try:
+        hash(value)
+    except TypeError:
+        return type(value).__name__, repr(value)
+    return value
 
 
 def _look_of(artist) -> tuple:
@@ -270,6 +289,7 @@ class FrameRenderer:
         self._blank = None  # uint32 (h, w): the figure with nothing but its background
         self._background = None  # uint32 (h, w): the blank figure with every static layer
         self._paused = False
+        self._frame_axis_keys: dict = {}  # Axis -> _axis_key(axis), in the frame being drawn
         self.frames = 0
         self.full_renders = 0
         self.layer_renders = 0
@@ -314,6 +334,7 @@ class FrameRenderer:
             self.full_renders += 1
             return np.asarray(canvas.get_renderer().buffer_rgba())
         renderer = canvas.get_renderer()
+        self._frame_axis_keys = {}
         with getattr(Figure, "_render_lock", contextlib.nullcontext()):
             engine = fig.get_layout_engine()
             if fig.axes and engine is not None:
@@ -359,6 +380,12 @@ class FrameRenderer:
                 _draw_artist(artist, renderer)
         fig.stale = False
         return pixels
+
+    def _axis_key(self, axis: Axis):
+        """``_axis_key(axis)``, worked out once per frame (nothing moves an axis while a frame is drawn)."""
+        if axis not in self._frame_axis_keys:
+            self._frame_axis_keys[axis] = _axis_key(axis)
+        return self._frame_axis_keys[axis]
 
     def _full(self, canvas) -> np.ndarray:
         self.invalidate()
@@ -414,7 +441,7 @@ class FrameRenderer:
         self._title_position(ax, renderer)
         axes_changed = False
         for axis, was_touched in touched.items():
-            key, ticks = _axis_key(axis)
+            key, ticks = self._axis_key(axis)
             if was_touched or key != layer.axis_keys[axis]:
                 axes_changed = True
             else:
@@ -501,7 +528,7 @@ class FrameRenderer:
         if isinstance(artist, Axis):
             if not artist.get_visible():
                 return None
-            return ax.bbox.bounds, _axis_key(artist)[0]
+            return ax.bbox.bounds, self._axis_key(artist)[0]
         if isinstance(artist, Text) and not artist.get_text() or not isinstance(artist, (Legend, Text)):
             return None
         if isinstance(artist, Legend):
@@ -575,25 +602,40 @@ class FrameRenderer:
     # --- drawing the stored layers -------------------------------------------------------------------------------
 
     def _store(self, changed: list[_Layer], layers: list[_Layer], renderer, frame: np.ndarray) -> None:
-        """Re-render each changed layer on a bare figure, then repaint the background where it was and is."""
+        """Re-render each changed layer on a bare figure (or take it from the layer's recent tiles), then repaint
+        the background where it was and is.
+
+        A tile depends on the Axes' place and limits, on which artists are in the layer (none
+        of them changed since: a changed one leaves the layer for good) and on each axis's
+        ticks and labels; so a tile drawn for the same of all these is the same tile.  A slider
+        dragged to and fro brings an axis back to limits it had: its tile is pasted, not drawn.
+        """
         boxes = []
         for layer in changed:
             old = layer.tile
             layer.axis_keys, layer.axis_ticks, layer.tile = {}, {}, None
             if layer.static:
-                frame[...] = self._blank
-                for artist in layer.static:
-                    self._draw(artist, layer.ax, renderer, frame)
+                axes_now = {a: self._axis_key(a) for a in layer.static if isinstance(a, Axis)}
+                signature = (layer.key, tuple(layer.static), _hashable([key for key, _ in axes_now.values()]))
+                layer.tile = layer.tiles.pop(signature, None)
+                if layer.tile is None:
+                    frame[...] = self._blank
+                    for artist in layer.static:
+                        self._draw(artist, layer.ax, renderer, frame)
+                    layer.tile = self._cut(frame)
+                    self.layer_renders += 1
+                if layer.tile is not None:
+                    layer.tiles[signature] = layer.tile  # the most recent last
+                    while len(layer.tiles) > _LAYER_TILES:
+                        del layer.tiles[next(iter(layer.tiles))]
                 for artist in layer.static:
                     if isinstance(artist, Axis):
-                        layer.axis_keys[artist], layer.axis_ticks[artist] = _axis_key(artist)
+                        layer.axis_keys[artist], layer.axis_ticks[artist] = axes_now[artist]
                         for part in _axis_parts(artist, layer.axis_ticks[artist]):
                             _freshen(part)
                         artist.stale = False
                     else:
                         _freshen(artist)
-                layer.tile = self._cut(frame)
-                self.layer_renders += 1
             layer.valid = True
             boxes += [tile.box for tile in (old, layer.tile) if tile is not None]
         boxes += self._untangle(layers, changed, renderer, frame.shape)

@@ -113,6 +113,44 @@ def test_a_long_drag_ends_on_the_full_render(name):
     np.testing.assert_array_equal(decoded, shown(live))
 
 
+def sweep(control, n: int) -> list:
+    """``n`` slider positions from just past the control's value toward its far end (the way a hand drags it)."""
+    if isinstance(control, widgets.SelectionSlider):
+        options = list(control._options_values)
+        here = options.index(control.value)
+        ahead = options[here + 1:] or options[:here][::-1]
+        return ahead[:n]
+    log = isinstance(control, widgets.FloatLogSlider)
+    here = np.log10(control.value) / np.log10(control.base) if log else control.value
+    end = control.max if control.max - here >= here - control.min else control.min
+    values = np.linspace(here, end, n + 1)[1:]
+    if log:
+        return [float(control.base**v) for v in values]
+    return [int(round(v)) for v in values] if isinstance(control, widgets.IntSlider) else [float(v) for v in values]
+
+
+SLIDERS = (widgets.FloatSlider, widgets.FloatLogSlider, widgets.IntSlider, widgets.SelectionSlider)
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_a_drag_back_pastes_what_the_way_there_drew(name):
+    """Dragged there and back, a slider brings back limits and ticks already drawn: the way back renders no
+    layer again (``FrameRenderer._store`` keeps each layer's recent tiles), and shows what a full render shows."""
+    live = FIGURES[name]()
+    slider = next((c for c in live.controls.values() if isinstance(c, SLIDERS)), None)
+    if slider is None:
+        pytest.skip("no slider")
+    start = slider.value
+    there = sweep(slider, 5)
+    for value in there:
+        slider.value = value
+    renders = live.frames.layer_renders
+    for value in [*there[-2::-1], start]:
+        slider.value = value
+        assert_same(live, f"{name}, back at {slider.description} = {value!r}")
+    assert live.frames.layer_renders == renders, "a layer drawn on the way there was drawn again on the way back"
+
+
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_the_picture_records_the_controls_it_was_drawn_from(name):
     live = FIGURES[name]()
