@@ -36,6 +36,7 @@ Everything is float64.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -116,7 +117,7 @@ def _current(x, g, weight_decay=0.0) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(x, dtype=float)
     if type(g) is not np.ndarray or g.dtype != np.float64 or g.shape != x.shape:  # (the check, when it can fail)
         g = _checks.same_shape("grad", g, x)
-    if np.asarray(weight_decay).any():  # (as np.any(wd != 0), without its per-call overhead: every step)
+    if weight_decay if isinstance(weight_decay, float) else np.asarray(weight_decay).any():  # (runs every step)
         g = g + weight_decay * x  # g_t ← g_t + wd·x_{t-1}: the gradient of (wd/2)‖x‖²
     return x, g
 
@@ -607,12 +608,18 @@ def _iterate(opt, grad_fn, x0, steps, schedule, project, online, keep_states: bo
             x, state = _scheduled(opt, schedule, t).step(x, g, state)
             if project is not None:
                 x = np.asarray(project(x), dtype=float)
-            if not np.isfinite(x).all():
+            if not _all_finite(x):
                 break
             path[t] = x
             if keep_states:
                 states.append(state)
     return path, tuple(states)
+
+
+def _all_finite(x: np.ndarray) -> bool:
+    """Whether every entry of x is finite.  A finite sum says so at once (a NaN or an infinity makes the sum
+    NaN or infinite); a sum that overflowed is checked entry by entry.  (Per step: the cheaper test first.)"""
+    return math.isfinite(np.add.reduce(x, axis=None)) or bool(np.isfinite(x).all())
 
 
 def run(opt, grad_fn: Callable, x0, steps: int, *, schedule=None, project: Callable | None = None,

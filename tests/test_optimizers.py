@@ -75,6 +75,16 @@ def test_divergence_is_a_result_with_no_warning():
     assert diverged_at(run(SGD(0.1), QUAD.grad, QUAD.start, 50)) is None
 
 
+def test_a_run_stops_at_the_first_non_finite_iterate_not_at_a_sum_that_overflows():
+    """The per-step check sums x first (cheap); a sum that overflows with every entry finite is no divergence."""
+    huge = np.array([1e308, 1e308])
+    path = run(SGD(0.5), lambda x: np.zeros_like(x), huge, 3)  # stays at huge: finite, though its sum is inf
+    assert diverged_at(path) is None and np.array_equal(path[-1], huge)
+    for bad in ([np.nan, 1.0], [np.inf, 1.0], [np.inf, -np.inf]):
+        path = run(SGD(0.5), lambda x, bad=bad: np.array(bad), np.zeros(2), 3)  # x_1 = −α·bad: not finite
+        assert diverged_at(path) == 1
+
+
 def test_trace_keeps_states_and_history_pads_with_nan():
     tr = trace(Momentum(0.1, 0.9), QUAD.grad, QUAD.start, 10)
     assert len(tr.states) == 11 and tr.states[0].t == 0 and tr.states[-1].t == 10
