@@ -35,7 +35,7 @@ from helpers.plotting import DATA_STYLE, OKABE_ITO, clip_path, draw_surface, new
 from helpers.surfaces import SURFACES, Surface, elongated_quadratic, rosenbrock
 from lessons.checks import Feedback, attempt, compare, ignored_arguments, unpack_result
 from lessons.playground import Contender, Playground, divergence_step
-from lessons.widgets import SLIDER_LAYOUT, SLIDER_STYLE, LiveFigure, eps_slider, lr_slider
+from lessons.widgets import SLIDER_LAYOUT, SLIDER_STYLE, LiveFigure, eps_slider, lr_slider, update_legend
 
 __all__ = [
     "at_most",
@@ -535,7 +535,6 @@ class SparseFeatures(LiveFigure):
 
     def __init__(self, lr: float = 0.5, p: float = 0.02, steps: int = 1000):
         self.steps = steps
-        self._legend_labels: tuple = ()
         self.problems: dict[float, SparseProblem] = {}
         self.race: dict[str, dict] = {}
         fig = new_figure(11, 3.8)
@@ -578,16 +577,13 @@ class SparseFeatures(LiveFigure):
                          f"{name}: within 1 % from step {when:.0f}" if np.isfinite(when) else
                          f"{name}: not within 1 % in {self.steps} steps")
                 self.lines[(name, j)].set_label(label)
-        labels = tuple(line.get_label() for line in self.lines.values())
         for j, ax in enumerate(self.axes):
             self.lines[("target", j)].set_data([0, self.steps], [problem.w_hat[j]] * 2)
             # At least 1.6 |ŵ| on top and 0.25 |ŵ| below 0, snapped to a few nice values so that the ticks
             # stay put while p is dragged (ŵ moves by a few % with the samples).
             top = nice_ceiling(1.6 * abs(problem.w_hat[j]), steps=self.LIMIT_STEPS)
             ax.set_ylim(-top / 6.4, top)
-            if labels != self._legend_labels:  # a legend costs a few ms to build: only when an entry changes
-                ax.legend(loc="upper left", fontsize=10, framealpha=0.9)
-        self._legend_labels = labels
+            update_legend(ax, loc="upper left", fontsize=10, framealpha=0.9)  # (built once; new labels set in place)
         self.axes[0].set_title(f"common feature (in every sample), α = {params['lr']:.2g}", fontsize=10)
         self.axes[1].set_title(f"rare feature (in {problem.active} of {problem.n} samples, "
                                f"{problem.p:.1%})", fontsize=10)
