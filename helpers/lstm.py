@@ -41,7 +41,7 @@ and ``train``, which runs an optimizer over seeded mini-batches.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,6 +66,7 @@ __all__ = [
     "minibatch_order",
     "TrainResult",
     "train",
+    "training",
 ]
 
 #: The parameters, in the order ``flatten`` lays them out.
@@ -440,7 +441,22 @@ def train(opt, params: Mapping, x, y, steps: int, batch_size: int = 32, seed: in
     PyTorch's loop: ``zero_grad``, ``backward``, ``clip_grad_norm_``, ``optimizer.step()``,
     ``scheduler.step()``.  If ``x_val, y_val`` are given, the validation loss is
     measured every ``eval_every`` steps (and at the start and the end).  ``params`` is
-    not modified.
+    not modified.  (``training`` is the same run, showing how far it has got on the way.)
+    """
+    *_, result = training(opt, params, x, y, steps, batch_size, seed, max_norm, x_val, y_val, eval_every, schedule,
+                          report=())
+    return result
+
+
+def training(opt, params: Mapping, x, y, steps: int, batch_size: int = 32, seed: int = 0,
+             max_norm: float | None = 1.0, x_val=None, y_val=None, eval_every: int = 50, schedule=None,
+             report=(10, 60)) -> Iterator[TrainResult]:
+    """``train``'s run, as it goes: a ``TrainResult`` after each step number in ``report`` and at the end.
+
+    ``report=(10, 60)`` reports after step 10 and then after every 60 steps (70, 130, …);
+    the last result is ``train``'s, number for number.  A result on the way holds the
+    steps done so far (NaN after them), the validation losses measured so far, and the
+    parameters reached; its ``diverged_at`` is None unless the run already diverged.
     """
     p = _check_params(params)
     x, y = _check_data(p, x, y)
@@ -456,6 +472,8 @@ def train(opt, params: Mapping, x, y, steps: int, batch_size: int = 32, seed: in
         x_val, y_val = _check_data(p, x_val, y_val)
     order = minibatch_order(len(x), batch_size, steps, seed)
     eval_steps = np.unique(np.r_[np.arange(0, steps, eval_every), steps]) if validate else np.empty(0, dtype=int)
+    first, then = (tuple(report) + (0, 0))[:2]
+    reported = {k for k in range(1, steps) if k == first or then and k > first and (k - first) % then == 0}
 
     shapes = {name: a.shape for name, a in p.items()}
     theta = flatten(p)
@@ -465,9 +483,15 @@ def train(opt, params: Mapping, x, y, steps: int, batch_size: int = 32, seed: in
     step_size = np.full(steps, np.nan)
     val_loss = np.full(len(eval_steps), np.nan)
     diverged_at = None
+
+    def result(theta) -> TrainResult:
+        return TrainResult(params=unflatten(theta.copy(), shapes), train_loss=train_loss.copy(),
+                           grad_norm=grad_norm.copy(), step_size=step_size.copy(), val_loss=val_loss.copy(),
+                           eval_steps=eval_steps, diverged_at=diverged_at)
+
     j = 0
-    with np.errstate(all="ignore"):
-        for k in range(steps + 1):
+    for k in range(steps + 1):
+        with np.errstate(all="ignore"):
             current = unflatten(theta, shapes)
             if j < len(eval_steps) and eval_steps[j] == k:
                 val_loss[j] = np.mean((_forward(current, x_val).y_hat - y_val) ** 2)
@@ -486,5 +510,6 @@ def train(opt, params: Mapping, x, y, steps: int, batch_size: int = 32, seed: in
                 break
             step_size[k] = np.abs(new_theta - theta).max()
             theta = new_theta
-    return TrainResult(params=unflatten(theta.copy(), shapes), train_loss=train_loss, grad_norm=grad_norm,
-                       step_size=step_size, val_loss=val_loss, eval_steps=eval_steps, diverged_at=diverged_at)
+        if k + 1 in reported:
+            yield result(theta)
+    yield result(theta)

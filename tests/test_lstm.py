@@ -416,3 +416,22 @@ def test_train_checks_its_arguments():
         lstm.train(optimizers.SGD(0.1), params, x, y, steps=2, batch_size=9)
     with pytest.raises(ValueError, match=r"x must have shape"):
         lstm.train(optimizers.SGD(0.1), params, x, y, steps=2, x_val=x[:, :, :1], y_val=y)
+
+
+def test_training_reports_the_run_as_it_goes_and_ends_on_train_s_result():
+    params = lstm.init_params(4, 8, 1, seed=0)
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(40, 5, 4)), rng.normal(size=(40, 1))
+    kwargs = dict(batch_size=8, seed=2, max_norm=1.0, x_val=x[:10], y_val=y[:10], eval_every=20)
+    results = list(lstm.training(optimizers.Adam(0.01), params, x, y, 100, report=(10, 30), **kwargs))
+    done = [int(np.count_nonzero(np.isfinite(r.train_loss))) for r in results]
+    assert done == [10, 40, 70, 100]
+    whole = lstm.train(optimizers.Adam(0.01), params, x, y, 100, **kwargs)
+    for name in ("train_loss", "grad_norm", "step_size", "val_loss"):
+        np.testing.assert_array_equal(getattr(results[-1], name), getattr(whole, name))
+    ten = lstm.train(optimizers.Adam(0.01), params, x, y, 10, **kwargs)  # the same batches: a prefix of the run
+    for name in lstm.PARAM_NAMES:
+        np.testing.assert_array_equal(results[0].params[name], ten.params[name])
+    np.testing.assert_array_equal(results[0].train_loss[:10], whole.train_loss[:10])
+    assert np.isnan(results[0].train_loss[10:]).all() and results[0].diverged_at is None
+    assert np.isfinite(results[0].val_loss[:1]).all() and np.isnan(results[0].val_loss[1:]).all()
