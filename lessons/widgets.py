@@ -13,12 +13,20 @@ filter; the picture is pixel for pixel what a full render gives.  Each PNG also
 records, in a text chunk named ``PARAMS_KEY``, the control values it was drawn
 from (``make lab-smoke`` reads them to tell a stale frame from the latest one).
 
+A figure whose ``draw`` is long (lesson 09 trains a network) can show its work as it
+goes: ``draw_steps(params)`` updates the artists in stages and yields after each one.
+A move made in the browser then shows the first stage at once, and the kernel
+draws the next stages between the messages it handles, so a newer move cancels
+the rest of an older one.  A move made in code (a test, a notebook cell) is drawn
+whole, as ``draw`` draws it, before the call returns.
+
 Displaying a ``LiveFigure`` shows the live widget where a kernel runs, and the
 default figure as a plain PNG where none does (GitHub, nbviewer).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 
@@ -32,12 +40,14 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from helpers.plotting import png
 from lessons.redraw import FastCanvasAgg, FrameRenderer, encode_png
 
-__all__ = ["LiveFigure", "beta_slider", "lr_slider", "eps_slider", "seed_slider", "dropdown", "toggle", "show",
-           "update_legend", "SLIDER_STYLE"]
+__all__ = ["LiveFigure", "from_browser", "beta_slider", "lr_slider", "eps_slider", "seed_slider", "dropdown",
+           "toggle", "show", "update_legend", "SLIDER_STYLE"]
 
 #: Without this, ipywidgets cuts a long description to "learning r…".
 SLIDER_STYLE = {"description_width": "initial"}
 SLIDER_LAYOUT = {"width": "420px"}
+#: Between two stages of a staged redraw, the kernel's event loop runs this long on its own (reads messages).
+STAGE_PAUSE_S = 0.002
 #: The PNG text chunk in which a live figure's picture records the control values it was drawn from.
 PARAMS_KEY = "lessons.params"
 
@@ -93,6 +103,11 @@ def show(fig: Figure) -> None:
     display({"image/png": base64.b64encode(png(fig)).decode("ascii")}, raw=True)
 
 
+def from_browser(change) -> bool:
+    """Whether a control's change came from the browser (ipywidgets locks the property it sets from there)."""
+    return change.get("name") in getattr(change.get("owner"), "_property_lock", {})
+
+
 def update_legend(ax, **kwargs) -> None:
     """``ax.legend(**kwargs)`` for a live figure: built only when its lines or settings change; new labels of
     the same lines are set in place.
@@ -127,6 +142,7 @@ class LiveFigure:
         box = widgets.Box(list(self.controls.values()), layout={"flex_flow": "row wrap"})
         self.widget = widgets.VBox([box, self.image])
         self.redraws = 0
+        self._stages = None  # (the stages still to draw, their params) of a staged redraw
         try:
             if type(fig.canvas) is FigureCanvasAgg:
                 FastCanvasAgg(fig)  # the same pixels, with text glyphs rendered once (see lessons.redraw)
@@ -145,16 +161,78 @@ class LiveFigure:
     def draw(self, params: dict) -> None:  # pragma: no cover - every lesson overrides it
         raise NotImplementedError
 
-    def redraw(self) -> None:
+    def draw_steps(self, params: dict):
+        """``draw(params)`` in stages: update the artists, ``yield``, …; the last stage is ``draw``'s picture.
+
+        The default is one stage.  A lesson whose ``draw`` takes long overrides it, so that
+        a move in the browser shows a first picture at once (see ``redraw``).  A stage that
+        yields ``False`` has nothing new to show: it only lets the kernel read its messages
+        (a newer move) between pieces of a long computation.
+        """
+        self.draw(params)
+        yield
+
+    def redraw(self, staged: bool = False) -> None:
         """Recompute what the controls change, then render the figure into the image widget.
 
         Only what changed is drawn again (``self.frames``, a ``lessons.redraw.FrameRenderer``).
         The layout (constrained) is worked out on the first render and then kept:
         it costs about as much as the drawing itself.  Call ``relayout()`` when a
         change alters the figure's structure (new tick ranges, a new surface).
+
+        ``staged=True`` shows ``draw_steps``'s first stage now and leaves the others to
+        the kernel's event loop, one per turn, with a pause of ``STAGE_PAUSE_S`` between
+        them in which the kernel handles what came from the browser (``finish()`` draws them
+        at once); a redraw that comes first cancels them.  Without a running event loop,
+        every stage is drawn now.
         """
+        self._cancel()
         params = self.params
-        self.draw(params)
+        if not staged:
+            self.draw(params)
+            self._show(params)
+            return
+        stages = self.draw_steps(params)
+        self._stages = (stages, params)
+        self._next_stage()
+        if self._stages is not None:
+            try:
+                asyncio.get_running_loop().call_later(STAGE_PAUSE_S, self._next_stage_later, stages)
+            except RuntimeError:  # no event loop (a script, a test): draw the rest now
+                self.finish()
+
+    def finish(self) -> None:
+        """Draw every stage still to come of a staged redraw, now."""
+        while self._stages is not None:
+            self._next_stage()
+
+    def _next_stage(self) -> None:
+        stages, params = self._stages
+        try:
+            show = next(stages)
+        except StopIteration:
+            self._stages = None
+            return
+        except BaseException:
+            self._stages = None
+            raise
+        if show is not False:
+            self._show(params)
+
+    def _next_stage_later(self, stages) -> None:
+        """One more stage, then the next turn of the event loop (unless a newer redraw replaced these stages)."""
+        if self._stages is None or self._stages[0] is not stages:
+            return
+        self._next_stage()
+        if self._stages is not None:
+            asyncio.get_running_loop().call_later(STAGE_PAUSE_S, self._next_stage_later, stages)
+
+    def _cancel(self) -> None:
+        if self._stages is not None:
+            self._stages[0].close()
+            self._stages = None
+
+    def _show(self, params: dict) -> None:
         self.image.value = encode_png(self._pixels(), {PARAMS_KEY: json.dumps(params, default=str)})
         if isinstance(self.fig.get_layout_engine(), ConstrainedLayoutEngine):
             self.fig.set_layout_engine("none")  # keep the positions just computed
@@ -179,7 +257,7 @@ class LiveFigure:
         self.fig.set_layout_engine("constrained")
 
     def _changed(self, change) -> None:
-        self.redraw()
+        self.redraw(staged=from_browser(change))
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.widget._repr_mimebundle_(**kwargs)

@@ -1,9 +1,11 @@
 """lessons.widgets: labelled sliders, and a LiveFigure that redraws when a control moves."""
 
+import asyncio
+
 import numpy as np
 
 from helpers.plotting import new_figure
-from lessons.widgets import LiveFigure, beta_slider, dropdown, lr_slider, seed_slider, toggle
+from lessons.widgets import LiveFigure, beta_slider, dropdown, from_browser, lr_slider, seed_slider, toggle
 
 
 class Line(LiveFigure):
@@ -83,3 +85,87 @@ def test_a_failing_fast_renderer_falls_back_to_the_full_render():
     assert live.frames is None and live.image.value != before  # redrawn, with no exception
     first.value = first.min
     assert live._pixels().shape == full.shape
+
+
+class Stages(Line):
+    """A figure drawn in three stages: the line at a third of its length, at two thirds, whole."""
+
+    def draw_steps(self, params):
+        for n in (3, 6, 10):
+            t = np.arange(n)
+            self.line.set_data(t, params["beta"] ** t)
+            yield
+
+
+def browser_move(control, value):
+    """Set a control as a message from the browser does (ipywidgets locks the property while observers run)."""
+    with control._lock_property(value=value):
+        control.value = value
+
+
+def test_a_move_from_the_browser_is_told_from_one_made_in_code():
+    live, seen = Line(), []
+    live.controls["beta"].observe(lambda change: seen.append(from_browser(change)), names="value")
+    live.controls["beta"].value = 0.5
+    browser_move(live.controls["beta"], 0.6)
+    assert seen == [False, True]
+
+
+def shown_lengths(live):
+    """Record the line's length in every picture the figure shows from now on."""
+    shown, show = [], live._show
+    live._show = lambda params: (shown.append(len(live.line.get_xdata())), show(params))
+    return shown
+
+
+async def until_done(live):
+    while live._stages is not None:
+        await asyncio.sleep(0.001)
+
+
+def test_a_staged_redraw_shows_its_first_stage_now_and_the_rest_on_later_turns_of_the_event_loop():
+    async def scenario():
+        live = Stages()
+        assert len(live.line.get_xdata()) == 10  # built in code: drawn whole
+        shown = shown_lengths(live)
+        browser_move(live.controls["beta"], 0.5)
+        first = list(shown)  # what the move itself drew, before the loop turned
+        await until_done(live)
+        return live, first, shown
+
+    live, first, shown = asyncio.run(scenario())
+    assert first == [3] and shown == [3, 6, 10] and live.line.get_ydata()[1] == 0.5
+
+
+def test_a_newer_move_cancels_the_stages_of_an_older_one():
+    async def scenario():
+        live = Stages()
+        shown = shown_lengths(live)
+        browser_move(live.controls["beta"], 0.5)
+        browser_move(live.controls["beta"], 0.7)  # before the loop turned: 0.5's other stages never come
+        await until_done(live)
+        return live, shown
+
+    live, shown = asyncio.run(scenario())
+    assert shown == [3, 3, 6, 10] and live.line.get_ydata()[1] == 0.7
+
+
+def test_a_stage_that_yields_false_shows_nothing_new():
+    class Quiet(Stages):
+        def draw_steps(self, params):
+            yield from (show for _, show in zip(super().draw_steps(params), (True, False, True), strict=True))
+
+    async def scenario():
+        live = Quiet()
+        shown = shown_lengths(live)
+        browser_move(live.controls["beta"], 0.5)
+        await until_done(live)
+        return shown
+
+    assert asyncio.run(scenario()) == [3, 10]
+
+
+def test_a_staged_redraw_without_an_event_loop_draws_every_stage_now():
+    live = Stages()
+    live.redraw(staged=True)
+    assert len(live.line.get_xdata()) == 10 and live.redraws == 1 + 3
