@@ -40,7 +40,7 @@ from helpers.optimizers import SGD, Adam, Momentum, RMSProp
 from helpers.plotting import DATA_STYLE, OKABE_ITO, new_figure, style
 from helpers.schedules import CosineAnnealingLR, LinearLR
 from lessons.checks import Feedback, _setup_line, attempt, describe_value
-from lessons.widgets import LiveFigure, beta_slider, dropdown, lr_slider
+from lessons.widgets import LiveFigure, beta_slider, dropdown, from_browser, lr_slider
 
 __all__ = [
     "FEATURES", "WINDOW", "HIDDEN", "BATCH", "STEPS", "MAX_NORM", "EVAL_EVERY", "GRID", "OPTIMIZERS", "DEFAULTS",
@@ -314,6 +314,21 @@ def run(name: str, lr: float, beta1: float | None = None, beta2: float | None = 
     and ``score_on`` name the splits trained on and measured every ``EVAL_EVERY`` steps;
     ``steps`` defaults to ``STEPS``; ``standardize_on`` picks the inputs' statistics (``task``).
     """
+    return _run(_run_key(name, lr, beta1, beta2, fit_on, score_on, seed, schedule, bias_correction, max_norm, steps,
+                         standardize_on))
+
+
+def run_as_it_goes(name: str, lr: float, beta1: float | None = None, beta2: float | None = None,
+                   report=(5, 100)):
+    """``run(name, lr, beta1, beta2)``, yielding the run as it goes (``helpers.lstm.training``; by default after
+    step 5, then every 100 steps); the last result is ``run``'s.  A run computed before is yielded at once."""
+    yield from _training(_run_key(name, lr, beta1, beta2, "race train", "validation", INIT_SEED, None, True,
+                                  MAX_NORM, None, "train"), report)
+
+
+def _run_key(name, lr, beta1, beta2, fit_on, score_on, seed, schedule, bias_correction, max_norm, steps,
+             standardize_on) -> tuple:
+    """``run``'s arguments as the run they define: the β's an optimizer does not read dropped, defaults filled in."""
     if name not in DEFAULTS:
         raise ValueError(f"name must be one of {', '.join(map(repr, OPTIMIZERS))}; got name={name!r}.")
     reads = DEFAULTS[name]
@@ -321,19 +336,39 @@ def run(name: str, lr: float, beta1: float | None = None, beta2: float | None = 
     beta2 = (reads["beta2"] if beta2 is None else float(beta2)) if "beta2" in reads else None
     bias_correction = bool(bias_correction) if name == "Adam" else True
     steps = STEPS if steps is None else int(steps)
-    return _run(name, float(lr), beta1, beta2, fit_on, score_on, seed, schedule, bias_correction, max_norm, steps,
-                task(standardize_on))
+    return (name, float(lr), beta1, beta2, fit_on, score_on, seed, schedule, bias_correction, max_norm, steps,
+            task(standardize_on))
 
 
-@functools.lru_cache(maxsize=256)
-def _run(name, lr, beta1, beta2, fit_on, score_on, seed, schedule, bias_correction, max_norm, steps, t):
+#: Runs computed so far, by ``_run_key`` (the oldest are dropped beyond ``_KEPT_RUNS``).
+_RUNS: dict = {}
+_KEPT_RUNS = 256
+
+
+def _run(key: tuple) -> lstm.TrainResult:
+    if key not in _RUNS:
+        for _ in _training(key, report=()):
+            pass
+    return _RUNS[key]
+
+
+def _training(key: tuple, report):
+    """The run ``key`` as it goes; its last result is remembered in ``_RUNS``."""
+    if key in _RUNS:
+        yield _RUNS[key]
+        return
+    name, lr, beta1, beta2, fit_on, score_on, seed, schedule, bias_correction, max_norm, steps, t = key
     opt = make_optimizer(name, lr, 0.9 if beta1 is None else beta1, 0.999 if beta2 is None else beta2,
                          bias_correction)
     x, y = t.part(fit_on)
     x_val, y_val = t.part(score_on)
-    return lstm.train(opt, lstm.init_params(len(FEATURES), HIDDEN, 1, seed=seed), x, y, steps=steps,
-                      batch_size=BATCH, seed=seed + BATCH_SEED, max_norm=max_norm, x_val=x_val, y_val=y_val,
-                      eval_every=EVAL_EVERY, schedule=schedule)
+    for result in lstm.training(opt, lstm.init_params(len(FEATURES), HIDDEN, 1, seed=seed), x, y, steps=steps,
+                                batch_size=BATCH, seed=seed + BATCH_SEED, max_norm=max_norm, x_val=x_val,
+                                y_val=y_val, eval_every=EVAL_EVERY, schedule=schedule, report=report):
+        yield result
+    if len(_RUNS) >= _KEPT_RUNS:
+        del _RUNS[next(iter(_RUNS))]
+    _RUNS[key] = result
 
 
 def final_rmse(result: lstm.TrainResult, at: int | None = None) -> float:
@@ -912,11 +947,31 @@ class LiveTraining(LiveFigure):
                     self.controls[key].value = value
             finally:
                 self._syncing = False
-        self.redraw()
+        self.redraw(staged=from_browser(change))
 
     def draw(self, params: dict) -> None:
+        self._show_run(params, run(params["optimizer"], float(params["lr"]), float(params["beta1"]),
+                                   float(params["beta2"])))
+
+    def draw_steps(self, params: dict):
+        """The run as it trains: pictures after step 5, 105, 205 and 300; a run seen before at once.
+
+        A move in the browser shows its first picture in a few tens of ms instead of
+        after the whole run (about half a second), and the curves grow to their end.
+        The training goes on in pieces of 20 steps, between which the kernel reads the
+        browser's messages: a newer move stops this run within a piece.
+        """
+        for result in run_as_it_goes(params["optimizer"], float(params["lr"]), float(params["beta1"]),
+                                     float(params["beta2"]), report=(5, 20)):
+            done = int(np.count_nonzero(np.isfinite(result.train_loss)))
+            shown = done % 100 == 5 or done == STEPS or result.diverged_at is not None
+            if shown:
+                self._show_run(params, result)
+            yield shown
+
+    def _show_run(self, params: dict, result: lstm.TrainResult) -> None:
+        """Both panels for ``result``: a finished run, or one still training (its steps so far)."""
         t = task()
-        result = run(params["optimizer"], float(params["lr"]), float(params["beta1"]), float(params["beta2"]))
         self.result = result
         std = t.std[0]
         self.train_line.set_data(np.arange(1, STEPS + 1), np.minimum(smoothed_rmse(result), RMSE_TOP + 2))
@@ -934,10 +989,15 @@ class LiveTraining(LiveFigure):
             self.ax_curve.set_title(f"{described}: diverged at step {result.diverged_at}", fontsize=10)
             self.ax_month.set_title("no forecast: the run diverged", fontsize=10)
             return
-        final = final_rmse(result)
-        self.ax_curve.set_title(f"{described}: validation RMSE {final:.2f} °C", fontsize=10)
+        done = int(np.count_nonzero(np.isfinite(result.train_loss)))
         month_rmse = rmse(forecast, t.target[month])
         persistence = rmse(t.today[month], t.target[month])
+        if done < STEPS:
+            self.ax_curve.set_title(f"{described}: training… step {done} of {STEPS}", fontsize=10)
+            self.ax_month.set_title(f"forecasts for {params['month']} after {done} steps: LSTM RMSE "
+                                    f"{month_rmse:.2f} °C, persistence {persistence:.2f} °C", fontsize=10)
+            return
+        self.ax_curve.set_title(f"{described}: validation RMSE {final_rmse(result):.2f} °C", fontsize=10)
         self.ax_month.set_title(f"forecasts for {params['month']}: LSTM RMSE {month_rmse:.2f} °C, persistence "
                                 f"{persistence:.2f} °C", fontsize=10)
 

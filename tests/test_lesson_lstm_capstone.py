@@ -271,6 +271,32 @@ def test_every_control_changes_the_figure():
             assert not np.allclose(np.array(live.forecast_line.get_ydata(), dtype=float), forecast), name
 
 
+def test_a_move_in_the_browser_shows_the_run_as_it_trains_then_the_run_itself():
+    """Staged (lessons.widgets): the first picture after step 5, then every 100 steps, the last one is the run's."""
+    import asyncio
+
+    async def scenario():
+        live = lesson.LiveTraining()
+        slider = live.controls["lr"]
+        with slider._lock_property(value=0.0021):  # as a message from the browser sets it
+            slider.value = 0.0021
+        titles, month = [live.ax_curve.get_title()], live.ax_month.get_title()
+        while live._stages is not None:
+            await asyncio.sleep(0)
+            titles.append(live.ax_curve.get_title())
+        return live, titles, month
+
+    live, titles, month = asyncio.run(scenario())
+    assert titles[0].endswith("training… step 5 of 300") and "after 5 steps: LSTM RMSE" in month
+    titles = list(dict.fromkeys(titles))  # (the loop's last turn finds the stages done: the same title again)
+    assert [t.rsplit("step ", 1)[-1] for t in titles[1:-1]] == ["105 of 300", "205 of 300"]
+    assert titles[-1].endswith(f"validation RMSE {lesson.final_rmse(live.result):.2f} °C")
+    assert live.result is lesson.run("Adam", 0.0021)  # the run it finished is the cached run
+    staged = live.image.value
+    live.redraw()  # drawn whole, in code
+    assert live.image.value == staged
+
+
 def test_choosing_an_optimizer_sets_the_betas_it_raced_with_in_one_redraw():
     live = lesson.LiveTraining()
     assert "(as raced)" in live.ax_curve.get_title()
