@@ -69,6 +69,19 @@ def test_loss_axis():
     assert ax.get_title() == "loss, log scale"
     loss_axis(ax, step="t")  # a lesson that counts steps with t says so in both labels
     assert ax.get_xlabel() == "step t" and ax.get_ylabel() == r"$f(x_t) - f^*$"
+    ax.set_ylim(1e-7, 1e4)
+    png(ax.figure)
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_visible() and t.get_text()]
+    assert labels and all(label.startswith("10") and "$" not in label for label in labels)  # no mathtext to parse
+    assert "10⁻⁶" in labels or "10⁻⁴" in labels
+
+
+def test_power_of_ten_labels_decades_as_matplotlib_typesets_them_in_plain_text():
+    from helpers.plotting import power_of_ten
+
+    assert [power_of_ten(v) for v in (1e-13, 1e-7, 1.0, 10.0, 1e4, 1e100)] == \
+        ["10⁻¹³", "10⁻⁷", "10⁰", "10¹", "10⁴", "10¹⁰⁰"]
+    assert [power_of_ten(v) for v in (0.5, 2e-3, 0.0, -1.0)] == ["0.5", "0.002", "0", "-1"]
 
 
 def test_nice_ceiling_jumps_through_1_15_2_3_5_7():
