@@ -24,7 +24,7 @@ from helpers import _checks
 from helpers.surfaces import Surface
 
 __all__ = ["OKABE_ITO", "STYLES", "DATA_STYLE", "style", "new_figure", "png", "loss_levels", "draw_surface",
-           "clip_path", "loss_gap", "loss_axis", "power_of_ten", "nice_ceiling", "LOSS_FLOOR"]
+           "clip_path", "loss_gap", "loss_axis", "power_of_ten", "superscript", "nice_ceiling", "LOSS_FLOOR"]
 
 #: Okabe & Ito (2008), "Color Universal Design": eight colours safe for colour-blind readers.
 OKABE_ITO = {
@@ -116,12 +116,17 @@ def loss_axis(ax, step: str = "k") -> None:
 _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+def superscript(n: int) -> str:
+    """``n`` in superscript digits, as plain text ("⁻³"): a typeset exponent that a live figure draws without mathtext."""
+    return str(int(n)).translate(_SUPERSCRIPTS)
+
+
 def power_of_ten(value: float, _position=None) -> str:
     """A log axis's tick label: "10⁻³" for a power of ten (a superscript in plain text), else the value as "%g"."""
     if value > 0:
         exponent = round(math.log10(value))
         if math.isclose(value, 10.0**exponent, rel_tol=1e-9):
-            return "10" + str(exponent).translate(_SUPERSCRIPTS)
+            return "10" + superscript(exponent)
     return f"{value:g}"
 
 

@@ -24,7 +24,7 @@ from matplotlib.ticker import MaxNLocator
 
 from helpers.averages import effective_window, ewma, ewma_weights, sliding_mean
 from helpers.datasets import seattle_temperatures
-from helpers.plotting import DATA_STYLE, OKABE_ITO, new_figure, nice_ceiling
+from helpers.plotting import DATA_STYLE, OKABE_ITO, new_figure, nice_ceiling, superscript
 from lessons.checks import Feedback, attempt, compare
 from lessons.widgets import LiveFigure, beta_slider, toggle
 
@@ -383,8 +383,9 @@ class SmoothingExplorer(LiveFigure):
         self.window_line.set_xdata([window, window] if inside else [np.nan, np.nan])
         days = len(self.k)
         where = "" if inside else f" (1/(1 − β) = {window:.0f} days is off this panel)"
-        self.ax_weights.set_title(f"The weights in today's average: these {days} days carry "
-                                  f"$1-\\beta^{{{days}}}$ = {1 - beta ** days:.1%} of the total{where}", fontsize=10)
+        self.ax_weights.set_title(f"The weights in today's average: these {days} days carry "  # (β⁶⁰ as plain text:
+                                  f"1 − β{superscript(days)} = {1 - beta ** days:.1%} of the total{where}",  # a new
+                                  fontsize=10)  # mathtext title would be parsed again at every move, ~5 ms)
 
 
 WIDGETS = {"smoothing": SmoothingExplorer}

@@ -488,7 +488,7 @@ class FrameRenderer:
             and ax.xaxis.get_label_position() != "top" and not self._x_labels_on_top(ax.xaxis)
         )
         if simple:
-            ax.yaxis._update_ticks()  # (sets the formatter's offset for the current view)
+            self._axis_key(ax.yaxis)  # (its _update_ticks sets the formatter's offset for the current view)
             simple = not (ax.yaxis.offsetText.get_visible() and ax.yaxis.major.formatter.get_offset())
         if simple:
             top = ax.spines.get("outline", ax).get_window_extent().ymax

@@ -380,7 +380,7 @@ def test_weights_have_today_on_the_right_in_both_figures():
 def test_the_explorer_typesets_its_formulas():
     live = lesson.SmoothingExplorer(beta=0.9)
     title = live.ax_weights.get_title()
-    assert "$1-\\beta^{60}$ = 99.8%" in title and "β^60" not in title
+    assert "1 − β⁶⁰ = 99.8%" in title and "β^60" not in title  # (a superscript in plain text: no mathtext to parse)
 
 
 # --- white noise: the variance lesson 07 quotes ---------------------------------------------------
