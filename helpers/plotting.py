@@ -117,7 +117,7 @@ _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def superscript(n: int) -> str:
-    """``n`` in superscript digits, as plain text ("⁻³"): a typeset exponent that a live figure draws without mathtext."""
+    """``n`` in superscript digits, as plain text ("⁻³"): a typeset exponent drawn without mathtext."""
     return str(int(n)).translate(_SUPERSCRIPTS)
 
 
