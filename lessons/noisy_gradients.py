@@ -1036,6 +1036,23 @@ def _standard_normal(seed: int, shape: tuple) -> np.ndarray:
     return xi
 
 
+@functools.lru_cache(maxsize=2)
+def _noisy_stream(snr: tuple, sigma: float, seed: int, steps: int, runs: int) -> np.ndarray:
+    """g_t = μ + σξ_t, μ = snr·σ, shape (steps, len(snr), runs) (cached, read-only: ``adam_ratios``' input)."""
+    mu = np.asarray(snr, dtype=float)[:, None] * sigma
+    g = mu + sigma * _standard_normal(seed, (steps, len(mu), runs))
+    g.flags.writeable = False
+    return g
+
+
+@functools.lru_cache(maxsize=8)
+def _stream_ewma(key: tuple, power: int, beta: float) -> np.ndarray:
+    """ewma(g**power, β) of ``_noisy_stream(*key)`` (cached: a β₁ move keeps v, a β₂ move keeps m)."""
+    v = ewma(_noisy_stream(*key) ** power, beta)
+    v.flags.writeable = False
+    return v
+
+
 def adam_ratios(snr, beta1: float = 0.9, beta2: float = 0.999, steps: int = 700, runs: int = 1000,
                 seed: int = 0, sigma: float = 1.0, keep: int = 200) -> np.ndarray:
     r"""Adam's :math:`\hat m_t/(\sqrt{\hat v_t}+\varepsilon)` over the last ``keep`` of ``steps`` gradients
@@ -1048,12 +1065,12 @@ def adam_ratios(snr, beta1: float = 0.9, beta2: float = 0.999, steps: int = 700,
     in one call: the numbers of running Adam step by step (a test pins them), without the loop.
     The noise is ``NoisyGradient``'s with seed ``seed``.  Shape ``(keep, len(snr), runs)``.
     """
-    mu = np.asarray(snr, dtype=float)[:, None] * sigma
-    g = mu + sigma * _standard_normal(seed, (steps, len(mu), runs))  # g_t = μ + σξ_t
-    m, v = ewma(g, beta1), ewma(g**2, beta2)  # m_t, v_t
+    key = (tuple(np.asarray(snr, dtype=float).ravel()), float(sigma), seed, steps, runs)
+    g = _noisy_stream(*key)  # g_t = μ + σξ_t
+    m, v = _stream_ewma(key, 1, beta1), _stream_ewma(key, 2, beta2)  # m_t, v_t
     t = np.arange(steps - keep + 1, steps + 1)[:, None, None]  # the kept steps
     previous = AdamState(t=t - 1, m=m[steps - keep - 1:-1], v=v[steps - keep - 1:-1])  # the states they start from
-    x, _ = Adam(1.0, beta1, beta2).step(np.zeros((keep, len(mu), runs)), g[steps - keep:], previous)
+    x, _ = Adam(1.0, beta1, beta2).step(np.zeros((keep, g.shape[1], runs)), g[steps - keep:], previous)
     return -x
 
 
