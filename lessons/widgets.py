@@ -40,8 +40,8 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from helpers.plotting import png
 from lessons.redraw import FastCanvasAgg, FrameRenderer, encode_png
 
-__all__ = ["LiveFigure", "from_browser", "beta_slider", "lr_slider", "eps_slider", "seed_slider", "dropdown",
-           "toggle", "show", "update_legend", "SLIDER_STYLE"]
+__all__ = ["LiveFigure", "from_browser", "move_as_browser", "beta_slider", "lr_slider", "eps_slider", "seed_slider",
+           "dropdown", "toggle", "show", "update_legend", "SLIDER_STYLE"]
 
 #: Without this, ipywidgets cuts a long description to "learning r…".
 SLIDER_STYLE = {"description_width": "initial"}
@@ -106,6 +106,13 @@ def show(fig: Figure) -> None:
 def from_browser(change) -> bool:
     """Whether a control's change came from the browser (ipywidgets locks the property it sets from there)."""
     return change.get("name") in getattr(change.get("owner"), "_property_lock", {})
+
+
+def move_as_browser(control, value) -> None:
+    """Set ``control.value`` as a message from the browser sets it (the property locked while observers run):
+    what tests and the benchmark use to see what a learner's move does (``from_browser`` is then True)."""
+    with control._lock_property(value=value):
+        control.value = value
 
 
 def update_legend(ax, **kwargs) -> None:

@@ -11,6 +11,7 @@ from helpers import lstm
 from helpers.averages import ewma
 from helpers.datasets import seattle_weather
 from lessons import lstm_capstone as lesson
+from lessons.widgets import move_as_browser
 
 # --- the task -------------------------------------------------------------------------------------
 
@@ -277,9 +278,7 @@ def test_a_move_in_the_browser_shows_the_run_as_it_trains_then_the_run_itself():
 
     async def scenario():
         live = lesson.LiveTraining()
-        slider = live.controls["lr"]
-        with slider._lock_property(value=0.0021):  # as a message from the browser sets it
-            slider.value = 0.0021
+        move_as_browser(live.controls["lr"], 0.0021)
         titles, month = [live.ax_curve.get_title()], live.ax_month.get_title()
         while live._stages is not None:
             await asyncio.sleep(0)

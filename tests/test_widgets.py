@@ -5,7 +5,16 @@ import asyncio
 import numpy as np
 
 from helpers.plotting import new_figure
-from lessons.widgets import LiveFigure, beta_slider, dropdown, from_browser, lr_slider, seed_slider, toggle
+from lessons.widgets import (
+    LiveFigure,
+    beta_slider,
+    dropdown,
+    from_browser,
+    lr_slider,
+    move_as_browser,
+    seed_slider,
+    toggle,
+)
 
 
 class Line(LiveFigure):
@@ -97,17 +106,11 @@ class Stages(Line):
             yield
 
 
-def browser_move(control, value):
-    """Set a control as a message from the browser does (ipywidgets locks the property while observers run)."""
-    with control._lock_property(value=value):
-        control.value = value
-
-
 def test_a_move_from_the_browser_is_told_from_one_made_in_code():
     live, seen = Line(), []
     live.controls["beta"].observe(lambda change: seen.append(from_browser(change)), names="value")
     live.controls["beta"].value = 0.5
-    browser_move(live.controls["beta"], 0.6)
+    move_as_browser(live.controls["beta"], 0.6)
     assert seen == [False, True]
 
 
@@ -128,7 +131,7 @@ def test_a_staged_redraw_shows_its_first_stage_now_and_the_rest_on_later_turns_o
         live = Stages()
         assert len(live.line.get_xdata()) == 10  # built in code: drawn whole
         shown = shown_lengths(live)
-        browser_move(live.controls["beta"], 0.5)
+        move_as_browser(live.controls["beta"], 0.5)
         first = list(shown)  # what the move itself drew, before the loop turned
         await until_done(live)
         return live, first, shown
@@ -141,8 +144,8 @@ def test_a_newer_move_cancels_the_stages_of_an_older_one():
     async def scenario():
         live = Stages()
         shown = shown_lengths(live)
-        browser_move(live.controls["beta"], 0.5)
-        browser_move(live.controls["beta"], 0.7)  # before the loop turned: 0.5's other stages never come
+        move_as_browser(live.controls["beta"], 0.5)
+        move_as_browser(live.controls["beta"], 0.7)  # before the loop turned: 0.5's other stages never come
         await until_done(live)
         return live, shown
 
@@ -158,7 +161,7 @@ def test_a_stage_that_yields_false_shows_nothing_new():
     async def scenario():
         live = Quiet()
         shown = shown_lengths(live)
-        browser_move(live.controls["beta"], 0.5)
+        move_as_browser(live.controls["beta"], 0.5)
         await until_done(live)
         return shown
 

@@ -43,7 +43,7 @@ import ipywidgets as widgets  # noqa: E402
 import numpy as np  # noqa: E402
 
 from lessons import CATALOG  # noqa: E402
-from lessons.widgets import LiveFigure  # noqa: E402
+from lessons.widgets import LiveFigure, move_as_browser  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "tools" / "benchmark_baseline.json"
@@ -110,12 +110,6 @@ def percentile(samples: list[float], q: float) -> float:
     return float(np.percentile(samples, q)) if samples else float("nan")
 
 
-def browser_move(control, value) -> None:
-    """Set a control as a message from the browser sets it (ipywidgets locks the property while it notifies)."""
-    with control._lock_property(value=value):
-        control.value = value
-
-
 def figure_timings(factory) -> dict:
     """Median and p90 (ms) of the slider moves, median of the other controls' changes, and the floor.
 
@@ -133,7 +127,7 @@ async def _figure_timings(factory) -> dict:
         values = drag(control) if isinstance(control, SLIDERS) else other_values(control)
         for value in values:
             start, cpu = time.perf_counter(), time.process_time()
-            browser_move(control, value)
+            move_as_browser(control, value)
             elapsed = 1000 * (time.perf_counter() - start)
             cpu_elapsed = 1000 * (time.process_time() - cpu)
             while live._stages is not None:  # the stages still to come, one per turn of the loop
