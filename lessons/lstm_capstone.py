@@ -963,7 +963,7 @@ class LiveTraining(LiveFigure):
         """
         for result in run_as_it_goes(params["optimizer"], float(params["lr"]), float(params["beta1"]),
                                      float(params["beta2"]), report=(5, 20)):
-            done = int(np.count_nonzero(np.isfinite(result.train_loss)))
+            done = _steps_done(result)
             shown = done % 100 == 5 or done == STEPS or result.diverged_at is not None
             if shown:
                 self._show_run(params, result)
@@ -989,7 +989,7 @@ class LiveTraining(LiveFigure):
             self.ax_curve.set_title(f"{described}: diverged at step {result.diverged_at}", fontsize=10)
             self.ax_month.set_title("no forecast: the run diverged", fontsize=10)
             return
-        done = int(np.count_nonzero(np.isfinite(result.train_loss)))
+        done = _steps_done(result)
         month_rmse = rmse(forecast, t.target[month])
         persistence = rmse(t.today[month], t.target[month])
         if done < STEPS:
@@ -1000,6 +1000,11 @@ class LiveTraining(LiveFigure):
         self.ax_curve.set_title(f"{described}: validation RMSE {final_rmse(result):.2f} °C", fontsize=10)
         self.ax_month.set_title(f"forecasts for {params['month']}: LSTM RMSE {month_rmse:.2f} °C, persistence "
                                 f"{persistence:.2f} °C", fontsize=10)
+
+
+def _steps_done(result: lstm.TrainResult) -> int:
+    """How many steps a run (finished, or still training) has taken: its measured mini-batch losses."""
+    return int(np.count_nonzero(np.isfinite(result.train_loss)))
 
 
 def _describe(params: Mapping) -> str:

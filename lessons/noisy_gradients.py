@@ -1045,7 +1045,7 @@ def _noisy_stream(snr: tuple, sigma: float, seed: int, steps: int, runs: int) ->
     return g
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=4)
 def _stream_ewma(key: tuple, power: int, beta: float) -> np.ndarray:
     """ewma(g**power, β) of ``_noisy_stream(*key)`` (cached: a β₁ move keeps v, a β₂ move keeps m)."""
     v = ewma(_noisy_stream(*key) ** power, beta)
