@@ -263,6 +263,19 @@ def _settled_on(figure: Figure, before: int, records: list, position: int, reado
     return records, final
 
 
+# Each press that moves the slider fires noUiSlider's "slide" event: note which key press it came from.  (Reading
+# the value after each press instead costs a round trip per press, and its aria-valuenow is rounded to one decimal,
+# so a β step of 0.01 would look like a press that did not move the slider.)
+MOVES_JS = r"""
+(handle, on) => {
+  const slider = handle.closest('.noUi-target').noUiSlider, smoke = window.__smoke;
+  slider.off('slide.smoke');
+  smoke.moves = [];
+  if (on) slider.on('slide.smoke', () => smoke.moves.push(smoke.keys.length - 1));
+}
+"""
+
+
 def check_slider(page, figure: Figure, position: int, slider, handle, where: str, report: dict,
                  problems: list[str]) -> None:
     low, now, top = (float(handle.get_attribute(a) or 0) for a in ("aria-valuemin", "aria-valuenow", "aria-valuemax"))
@@ -289,17 +302,17 @@ def check_slider(page, figure: Figure, position: int, slider, handle, where: str
 
     # A fast drag: ten presses in a third of a second, away from the nearer end.
     before, keys_before = len(figure.records()), len(figure.keys())
-    positions = [handle.get_attribute("aria-valuenow")]
+    handle.evaluate(MOVES_JS, True)
     start = time.perf_counter()
     for i in range(DRAG_MOVES):
         page.keyboard.press(up)
-        positions.append(handle.get_attribute("aria-valuenow"))
         time.sleep(max(0.0, start + (i + 1) * DRAG_SECONDS / DRAG_MOVES - time.perf_counter()))
     records = figure.settle(before, expect=True)
     # Timed from the last press that moved the slider: near the end of its range the last presses do nothing
     # (timed from those, a picture could settle "before" the last move).
-    moved = [i for i in range(DRAG_MOVES) if positions[i + 1] != positions[i]]
-    last_key = figure.keys()[keys_before + (moved[-1] if moved else DRAG_MOVES - 1)]
+    moved = sorted(set(page.evaluate("() => window.__smoke.moves")))
+    handle.evaluate(MOVES_JS, False)
+    last_key = figure.keys()[moved[-1] if moved else keys_before + DRAG_MOVES - 1]
     readout = figure.readout(slider)
     if not records:
         problems.append(f"{where}: a fast drag to {readout} changed nothing in the picture")
@@ -310,6 +323,13 @@ def check_slider(page, figure: Figure, position: int, slider, handle, where: str
     report["settle_ms"].append(settled)
     report["settle_by_slider"][where] = round(settled)
     report["drag_pictures"].append(len(records))
+    final = next((r for r in records if isinstance(r["params"], dict) and r["shown"] >= last_key
+                  and agrees(list(r["params"].values())[position], readout)), records[-1])
+    report["first_final_by_slider"][where] = round(final["shown"] - last_key)
+    report["drag_trace"][where] = {  # times in ms from the last move; each picture: [arrived, on screen]
+        "readout": readout, "moved": [k - keys_before for k in moved],
+        "keys": [round(k - last_key, 1) for k in figure.keys()[keys_before:keys_before + DRAG_MOVES]],
+        "pictures": [[round(r["changed"] - last_key, 1), round(r["shown"] - last_key, 1)] for r in records]}
     for _ in range(len(moved)):  # back where it was, for the next slider
         page.keyboard.press(down)
     figure.settle(len(figure.records()), timeout=5)
@@ -449,7 +469,8 @@ def main(argv: list[str]) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="lab-smoke-"))
     lab = start_lab(port, working_copy(scratch))
     problems: list[str] = []
-    report = {"press_ms": [], "press_by_slider": {}, "settle_ms": [], "settle_by_slider": {}, "drag_pictures": []}
+    report = {"press_ms": [], "press_by_slider": {}, "settle_ms": [], "settle_by_slider": {}, "drag_pictures": [],
+              "first_final_by_slider": {}, "drag_trace": {}}
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -473,7 +494,8 @@ def main(argv: list[str]) -> int:
     if result["settle_over_target"]:
         print("settled later than the target:", ", ".join(result["settle_over_target"]))
     for where, times in report["press_by_slider"].items():
-        print(f"  {where}: press {times} ms, drag settled {report['settle_by_slider'].get(where, '–')} ms")
+        print(f"  {where}: press {times} ms, drag: final value shown {report['first_final_by_slider'].get(where, '–')}"
+              f" ms, settled {report['settle_by_slider'].get(where, '–')} ms")
     if args.strict:
         if result["press_median_ms"] is None or result["press_median_ms"] > TARGET_PRESS_MS:
             problems.append(f"median key press {result['press_median_ms']} ms > {TARGET_PRESS_MS} ms")
