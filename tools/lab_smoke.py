@@ -492,7 +492,9 @@ def main(argv: list[str]) -> int:
           f"median {result['settle_median_ms']} ms, slowest {result['settle_max_ms']} ms "
           f"(target ≤ {TARGET_SETTLE_MS}); {result['pictures_per_drag_median']} pictures per drag (median)")
     if result["settle_over_target"]:
-        print("settled later than the target:", ", ".join(result["settle_over_target"]))
+        print("settled later than the target:", "; ".join(
+            f"{where} (the final value on screen after {report['first_final_by_slider'][where]} ms, the last picture "
+            f"after {report['settle_by_slider'][where]} ms)" for where in result["settle_over_target"]))
     for where, times in report["press_by_slider"].items():
         print(f"  {where}: press {times} ms, drag: final value shown {report['first_final_by_slider'].get(where, '–')}"
               f" ms, settled {report['settle_by_slider'].get(where, '–')} ms")
