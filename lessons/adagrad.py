@@ -33,7 +33,7 @@ from matplotlib.ticker import NullLocator
 from helpers.optimizers import SGD, AdaGrad, effective_rate, run, steps_to_converge, trace
 from helpers.plotting import DATA_STYLE, OKABE_ITO, clip_path, draw_surface, new_figure, nice_ceiling, style
 from helpers.surfaces import SURFACES, Surface, elongated_quadratic, rosenbrock
-from lessons.checks import Feedback, attempt, compare, ignored_arguments, unpack_result
+from lessons.checks import Feedback, LearnerRun, compare, ignored_arguments, run_learner, same_values
 from lessons.playground import Contender, Playground, divergence_step
 from lessons.widgets import SLIDER_LAYOUT, SLIDER_STYLE, LiveFigure, eps_slider, lr_slider, update_legend
 
@@ -666,31 +666,11 @@ def exercise_setup(lr: float = CHECK["lr"], eps: float = CHECK["eps"]) -> str:
             "with s_0 = (0, 0), each step given g = surface.grad(x) at the current x")
 
 
-def _run(step: StepFn, lr: float, eps: float, name: str = "adagrad_step", setup: str = ""):
-    """Run ``step`` from CHECK's start: ``(xs, ss, calls)`` (x_1…, s_1…, the arguments of each call) or feedback.
-
-    Each result is checked (a pair of arrays shaped like x) before the surface's
-    gradient sees it, so a wrong return is explained in the learner's terms.
-    """
+def _run(step: StepFn, lr: float, eps: float, name: str = "adagrad_step", setup: str = "") -> LearnerRun | Feedback:
+    """Run ``step`` from CHECK's start, s_0 = 0, for CHECK's steps (``run_learner``: each result checked first)."""
     surface = elongated_quadratic()
-    x, s = np.array(CHECK["start"], dtype=float), np.zeros(2)
-    xs, ss, calls = [], [], []
-    for t in range(1, CHECK["steps"] + 1):
-        g = surface.grad(x)
-        calls.append((x, g, s))
-        result, feedback = attempt(step, x.copy(), g.copy(), s.copy(), lr, eps, name=name, setup=setup)
-        if feedback is None:
-            arrays, feedback = unpack_result(result, ("x_new", "s_new"), x.shape, name=name, step=t, setup=setup)
-        if feedback is not None:
-            return feedback
-        x, s = arrays
-        xs.append(x)
-        ss.append(s)
-    return np.array(xs), np.array(ss), calls
-
-
-def _same(a, b) -> bool:
-    return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True))
+    return run_learner(step, CHECK["start"], lambda x, t: surface.grad(x), CHECK["steps"],
+                       lambda x, g, state, t: (x, g, *state, lr, eps), ("x_new", "s_new"), name=name, setup=setup)
 
 
 _EQUATIONS = {"s": "s_t = s_{t−1} + g_t²", "x": "x_t = x_{t−1} − α g_t / (√s_t + ε), with the new s_t"}
@@ -699,10 +679,10 @@ _EQUATIONS = {"s": "s_t = s_{t−1} + g_t²", "x": "x_t = x_{t−1} − α g_t /
 def _first_wrong_output(xs, ss, calls, lr: float, eps: float) -> str:
     """Replay each call with the right step: the first output (s, then x) that differs, given the same inputs."""
     with np.errstate(all="ignore"):
-        for t, ((x, g, s), x_out, s_out) in enumerate(zip(calls, xs, ss, strict=True), start=1):
+        for (x, g, s, t), x_out, s_out in zip(calls, xs, ss, strict=True):
             x_ref, s_ref = _correct(x, g, s, lr, eps)
             for symbol, yours, right in (("s", s_out, s_ref), ("x", x_out, x_ref)):
-                if not _same(yours, right):
+                if not same_values(yours, right):
                     return (f"Given the same x_{t - 1}, g_{t} and s_{t - 1}, your {symbol}_{t} is {_vector(yours)}, "
                             f"expected {_vector(right)}: check {_EQUATIONS[symbol]}.")
     return "Each of your steps is right given its inputs: check what you return, (x_new, s_new), in that order."
@@ -723,7 +703,7 @@ def _diagnosis(verdict: Feedback, explanation: str) -> Feedback:
 
 def _typed_in(step: StepFn, calls: list, lr: float, eps: float, other: dict) -> list[str]:
     """The hyperparameters whose value does not change the learner's result (a number typed in for them)."""
-    x, g, s = calls[min(1, len(calls) - 1)]  # the second call: s is no longer 0
+    x, g, s, _ = calls[min(1, len(calls) - 1)]  # the second call: s is no longer 0
     ignored = ignored_arguments(step, (x, g, s, lr, eps), {3: other["lr"], 4: other["eps"]})
     return [symbol for position, symbol in ((3, "α (lr)"), (4, "ε (eps)")) if position in ignored]
 
@@ -752,14 +732,14 @@ def check_adagrad_step(step: StepFn) -> Feedback:
         learner = _run(step, lr, eps, name, setup)
         if isinstance(learner, Feedback):
             return learner
-        xs, ss, calls = learner
+        xs, (ss,), calls = learner.xs, learner.states, learner.calls
         tr = trace(AdaGrad(lr, eps), surface.grad, x0, CHECK["steps"])
         expected_x, expected_s = tr.path[1:], tr.history("s")[1:]
-        if _same(xs, expected_x) and _same(ss, expected_s):
+        if same_values(xs, expected_x) and same_values(ss, expected_s):
             continue
         typed = _typed_in(step, calls, lr, eps, other)
         if k == 1:  # right in the first run, wrong in this one
-            verdict = compare(xs, expected_x, symbol="x", setup=setup) if not _same(xs, expected_x) else \
+            verdict = compare(xs, expected_x, symbol="x", setup=setup) if not same_values(xs, expected_x) else \
                 compare(ss, expected_s, symbol="s", setup=setup)
             first, used, *_ = verdict.message.splitlines()
             return Feedback(False, "\n".join([
@@ -771,8 +751,8 @@ def check_adagrad_step(step: StepFn) -> Feedback:
         with np.errstate(all="ignore"):
             for hint, slip in _slips().items():
                 slip_run = _run(slip, lr, eps)
-                if not isinstance(slip_run, Feedback) and _same(ss, slip_run[1]):  # x and s must both match
-                    mistakes[hint] = slip_run[0]
+                if not isinstance(slip_run, Feedback) and same_values(ss, slip_run.states[0]):  # x and s must match
+                    mistakes[hint] = slip_run.xs
         verdict = compare(xs, expected_x, symbol="x", mistakes=mistakes, setup=setup)
         if not verdict.passed:
             if typed and "Hint:" not in verdict.message:

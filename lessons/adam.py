@@ -47,7 +47,7 @@ from helpers.surfaces import (
     rotated_quadratic,
     saddle,
 )
-from lessons.checks import Feedback, attempt, compare, ignored_arguments, unpack_result
+from lessons.checks import Feedback, LearnerRun, compare, ignored_arguments, run_learner, same_values
 from lessons.playground import Contender, Playground, divergence_step
 from lessons.widgets import beta_slider, lr_slider, toggle
 
@@ -871,38 +871,19 @@ def exercise_setup(hyper: Mapping | None = None) -> str:
             "each step given g = surface.grad(x) at the current x")
 
 
-def _learner_steps(adam_step: Callable, hyper: Mapping, setup: str):
-    """Run the learner's ``adam_step`` on the exercise problem.
-
-    Returns ``(xs, ms, vs, calls)``: x_1..x_n, m_1..m_n, v_1..v_n and, per step, the
-    arguments it was given; or a ``Feedback`` explaining why its result cannot be used
-    (each result is checked, three arrays shaped like x, before the surface sees it).
-    """
-    grad, x, steps, hyper = _exercise_problem(hyper)
-    m = v = np.zeros_like(x)
-    xs, ms, vs, calls = [], [], [], []
+def _learner_steps(adam_step: Callable, hyper: Mapping, setup: str) -> LearnerRun | Feedback:
+    """The learner's ``adam_step`` run on the exercise problem, m_0 = v_0 = 0 (``run_learner``: each result checked
+    first, three arrays shaped like x); its calls hold each step's inputs (x, g, m, v, t)."""
+    grad, x0, steps, hyper = _exercise_problem(hyper)
     name = getattr(adam_step, "__name__", "adam_step")
     name = "adam_step" if name == "<lambda>" else name
-    for t in range(1, steps + 1):
-        g = grad(x)
-        calls.append((x, g, m, v, t))
-        result, problem = attempt(adam_step, x.copy(), g.copy(), m.copy(), v.copy(), t, *hyper.values(),
-                                  name=name, setup=setup)
-        if problem is None:
-            arrays, problem = unpack_result(result, ("x", "m", "v"), x.shape, name=name, step=t, setup=setup)
-        if problem is not None:
-            return problem
-        x, m, v = arrays
-        xs.append(x), ms.append(m), vs.append(v)
-    return np.array(xs), np.array(ms), np.array(vs), calls
+    return run_learner(adam_step, x0, lambda x, t: grad(x), steps,
+                       lambda x, g, state, t: (x, g, *state, t, *hyper.values()), ("x", "m", "v"), name=name,
+                       setup=setup)
 
 
 def _vector(value) -> str:
     return "(" + ", ".join(f"{float(u):.4g}" for u in np.ravel(value)) + ")"
-
-
-def _same(a, b) -> bool:
-    return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True))
 
 
 _EQUATIONS = {
@@ -980,14 +961,14 @@ def check_adam_step(adam_step: Callable) -> Feedback:
         learner = _learner_steps(adam_step, hyper, setup)
         if isinstance(learner, Feedback):
             return learner
-        xs, ms, vs, calls = learner
+        xs, (ms, vs), calls = learner.xs, learner.states, learner.calls
         swapped = _order_slip(list(zip(xs, ms, vs, strict=True)), calls, hyper, name)
         if swapped:
             return Feedback(False, f"{swapped}\n{used}")
         grad, x0, steps, _ = _exercise_problem(hyper)
         tr = trace(Adam(**hyper), grad, x0, steps)
         expected = tr.path[1:]
-        if _same(xs, expected):
+        if same_values(xs, expected):
             continue
         typed = _typed_in(adam_step, calls, hyper, other)
         because = (f"Hint: your step's result does not change when {' or '.join(typed)} does: is a number typed in "
@@ -995,7 +976,7 @@ def check_adam_step(adam_step: Callable) -> Feedback:
         mistakes = {}
         for slip, hint in (_SLIPS_AGAIN if k else _SLIPS).items():
             x_slip, m_slip, v_slip = _run_steps(_slipped_step, slip, hyper)
-            if _same(ms, m_slip) and _same(vs, v_slip):  # a slip is named when x, m and v all match it
+            if same_values(ms, m_slip) and same_values(vs, v_slip):  # a slip is named when x, m and v all match it
                 mistakes[hint] = x_slip
         verdict = compare(xs, expected, symbol="x", mistakes=mistakes, setup=setup)
         if k == 1:  # right in the first run, wrong in this one
@@ -1018,12 +999,12 @@ def check_adam_step(adam_step: Callable) -> Feedback:
               f"defaults and again with α = {EXERCISE_AGAIN['lr']:g}, β₁ = {EXERCISE_AGAIN['beta1']:g}, "
               f"β₂ = {EXERCISE_AGAIN['beta2']:g}, ε = {EXERCISE_AGAIN['eps']:g}.")
     m_expected, v_expected = tr.history("m")[1:], tr.history("v")[1:]
-    if _same(ms, m_expected) and _same(vs, v_expected):
+    if same_values(ms, m_expected) and same_values(vs, v_expected):
         return Feedback(True, f"{passed} Your m and v match too: your step is Adam's.")
-    if _same(ms, -m_expected) and _same(vs, v_expected):
+    if same_values(ms, -m_expected) and same_values(vs, v_expected):
         return Feedback(True, f"{passed}\n  Your m is −m: you average −g and add the step to x. The same optimizer; "
                               "Adam's m (and PyTorch's exp_avg) averages g itself.")
-    symbol, yours, right = ("m", ms, m_expected) if not _same(ms, m_expected) else ("v", vs, v_expected)
+    symbol, yours, right = ("m", ms, m_expected) if not same_values(ms, m_expected) else ("v", vs, v_expected)
     mismatch, *_ = compare(yours, right, symbol=symbol, setup=setup).message.splitlines()
     return Feedback(False, "\n".join([mismatch.replace("✗ Not yet.", f"✗ Not yet: every x is right, but {symbol} "
                                                          "is not.", 1), f"  The check used: {setup}.",

@@ -57,7 +57,7 @@ from helpers.schedules import InverseSqrtLR, LinearLR
 from helpers.stochastic import NoisyGradient
 from helpers.surfaces import Surface, beale, elongated_quadratic, rosenbrock
 from lessons.adam import TORCH_FIXTURE
-from lessons.checks import Feedback, attempt, compare, describe_value, unpack_result
+from lessons.checks import Feedback, LearnerRun, attempt, compare, describe_value, run_learner
 from lessons.widgets import SLIDER_LAYOUT, SLIDER_STYLE, LiveFigure, beta_slider, lr_slider, toggle, update_legend
 
 __all__ = [
@@ -877,13 +877,30 @@ _AMSGRAD_SLIPS = {
     "g not squared": "your v averages |g_t| (or g_t), not g_t²: v_t = β₂v_{t−1} + (1 − β₂)g_t².",
 }
 
-#: Errors that a known slip raises, and what to do about each.
+#: What a known slip raises, or returns that cannot be used, and what to do about each.
 _AMSGRAD_ERRORS = {
     "truth value of an array": "Python's max() compares whole arrays; the running max is entrywise: "
                                "np.maximum(v_max, v).",
     "only integer scalar arrays": "np.max(v_max, v) reads v as an axis; the entrywise max of two arrays is "
                                   "np.maximum(v_max, v).",
+    "its v_max has shape ()": "np.max(...) is one number, the largest of everything; the running max is entrywise, "
+                              "one per coordinate: np.maximum(v_max, v).",
 }
+
+
+def _amsgrad_run(amsgrad_step: Callable, hyper: Mapping, name: str, setup: str) -> LearnerRun | Feedback:
+    """The learner's step on the check's stream, from x = m = v = v_max = 0 (``run_learner``: each result checked
+    first); a step that fails, or returns what cannot be used, gets the hint of the slip that does that."""
+    G = AMSGRAD_CHECK["gradients"]
+    run = run_learner(amsgrad_step, np.zeros(G.shape[1]), lambda x, t: G[t - 1], len(G),
+                      lambda x, g, state, t: (x, g, *state, t, *hyper.values()), ("x", "m", "v", "v_max"),
+                      name=name, setup=setup)
+    if isinstance(run, Feedback):
+        for fragment, hint in _AMSGRAD_ERRORS.items():
+            if fragment in run.message:
+                head, used, tail = run.message.partition("\n  The check used:")
+                return Feedback(False, f"{head}\n  Hint: {hint}{used}{tail}")
+    return run
 
 
 def _amsgrad_reference_path(slip=None) -> tuple[np.ndarray, np.ndarray]:
@@ -942,32 +959,14 @@ def check_amsgrad_step(amsgrad_step: Callable) -> Feedback:
     G, hyper = AMSGRAD_CHECK["gradients"], AMSGRAD_CHECK["hyper"]
     name = getattr(amsgrad_step, "__name__", "amsgrad_step")
     setup = _amsgrad_setup()
-    x = m = v = v_max = np.zeros(G.shape[1])
-    xs, returned = [], []
-    for t, g in enumerate(G, start=1):
-        result, problem = attempt(amsgrad_step, x.copy(), g.copy(), m.copy(), v.copy(), v_max.copy(), t,
-                                  *hyper.values(), name=name, setup=setup)
-        if problem is not None:
-            for fragment, hint in _AMSGRAD_ERRORS.items():
-                if fragment in problem.message:
-                    head, used, tail = problem.message.partition("\n  The check used:")
-                    return Feedback(False, f"{head}\n  Hint: {hint}{used}{tail}")
-            return problem
-        arrays, problem = unpack_result(result, ("x", "m", "v", "v_max"), x.shape, name=name, step=t, setup=setup)
-        if problem is not None:
-            if "its v_max has shape ()" in problem.message:
-                head, used, tail = problem.message.partition("\n  The check used:")
-                return Feedback(False, f"{head}\n  Hint: np.max(...) is one number, the largest of everything; the "
-                                       f"running max is entrywise, one per coordinate: np.maximum(v_max, v)."
-                                       f"{used}{tail}")
-            return problem
-        x, m, v, v_max = arrays
-        xs.append(x)
-        returned.append((m, v, v_max))
+    run = _amsgrad_run(amsgrad_step, hyper, name, setup)
+    if isinstance(run, Feedback):
+        return run
+    xs, returned = run.xs, list(zip(*run.states, strict=True))  # returned[t − 1] = (m_t, v_t, v^max_t)
     reference = trace(AMSGrad(**hyper), _stream(G), np.zeros(G.shape[1]), len(G), online=True)
     expected = reference.path[1:]
     mistakes = {hint: _amsgrad_reference_path(slip)[0] for slip, hint in _AMSGRAD_SLIPS.items()}
-    verdict = compare(np.array(xs), expected, symbol="x", mistakes=mistakes, setup=setup,
+    verdict = compare(xs, expected, symbol="x", mistakes=mistakes, setup=setup,
                       success="Your step is PyTorch's AMSGrad: it matches helpers.optimizers.AMSGrad() for 12 steps.")
     if verdict.passed:
         return _amsgrad_other_hyper(amsgrad_step, name, verdict, setup)
@@ -995,25 +994,10 @@ def _amsgrad_other_hyper(amsgrad_step: Callable, name: str, verdict: Feedback, s
     shown = ", ".join(f"{symbols[k]} = {v:g}" for k, v in other.items())
     setup = f"{setup}; then the same gradients with {shown}"
 
-    def path(step, hyper):
-        x = m = v = v_max = np.zeros(G.shape[1])
-        xs = []
-        for t, g in enumerate(G, start=1):
-            result, problem = attempt(step, x.copy(), g.copy(), m.copy(), v.copy(), v_max.copy(), t,
-                                      *hyper.values(), name=name, setup=setup)
-            if problem is not None:
-                return None, problem
-            arrays, problem = unpack_result(result, ("x", "m", "v", "v_max"), x.shape, name=name, step=t,
-                                            setup=setup)
-            if problem is not None:
-                return None, problem
-            x, m, v, v_max = arrays
-            xs.append(x)
-        return np.array(xs), None
-
-    yours, problem = path(amsgrad_step, other)
-    if problem is not None:
-        return problem
+    run = _amsgrad_run(amsgrad_step, other, name, setup)
+    if isinstance(run, Feedback):
+        return run
+    yours = run.xs
     expected = trace(AMSGrad(**other), _stream(G), np.zeros(G.shape[1]), len(G), online=True).path[1:]
     if np.allclose(yours, expected, rtol=1e-9, atol=1e-12):
         return Feedback(True, f"{verdict.message} The same with {shown}.{_used(setup)}")

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["Feedback", "attempt", "compare", "unpack_result", "describe_value", "error_location", "rounding",
-           "ignored_arguments"]
+           "ignored_arguments", "LearnerRun", "run_learner", "same_values"]
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
@@ -146,6 +146,51 @@ def unpack_result(result, names: Sequence[str], shape: tuple, *, name: str = "yo
                                          f"{array.shape}." + _setup_line(setup))
         arrays.append(array)
     return tuple(arrays), None
+
+
+@dataclass(frozen=True, eq=False)
+class LearnerRun:
+    """What a learner's optimizer step did in a check's run."""
+
+    xs: np.ndarray  # (n, d): x_1 … x_n
+    states: tuple[np.ndarray, ...]  # one per state variable (s; or m, v; …), (n, d): its values after steps 1 … n
+    calls: list[tuple]  # per step t: (x_{t−1}, g_t, *state_{t−1}, t), what step t was given
+
+
+def run_learner(step: Callable, x0, gradient: Callable, steps: int, arguments: Callable, returns: Sequence[str], *,
+                name: str, setup: str = "") -> LearnerRun | Feedback:
+    """Run the learner's optimizer ``step`` for ``steps`` steps from ``x0``, each call fed what the last returned.
+
+    Step t takes g_t = ``gradient(x, t)`` and calls ``step(*arguments(x, g, state, t))`` (the
+    lesson's signature, e.g. ``lambda x, g, state, t: (x, g, *state, lr, eps)``) on copies of
+    the arrays, so that a step that changes its inputs in place changes nothing here.  It must
+    return ``returns``, x first and then the state (``("x_new", "s_new")``), each an array
+    shaped like x: that is checked (``unpack_result``) before the next gradient is taken, so a
+    wrong result is explained in the learner's terms.  The state starts at zero.  Returns a
+    ``LearnerRun``, or the ``Feedback`` that says why the results cannot be used.
+    """
+    x = np.array(x0, dtype=float)
+    state = tuple(np.zeros_like(x) for _ in returns[1:])
+    xs, states, calls = [], [], []
+    for t in range(1, steps + 1):
+        g = gradient(x, t)
+        calls.append((x, g, *state, t))
+        given = [a.copy() if isinstance(a, np.ndarray) else a for a in arguments(x, g, state, t)]
+        result, feedback = attempt(step, *given, name=name, setup=setup)
+        if feedback is None:
+            arrays, feedback = unpack_result(result, returns, x.shape, name=name, step=t, setup=setup)
+        if feedback is not None:
+            return feedback
+        x, *new_state = arrays
+        state = tuple(new_state)
+        xs.append(x)
+        states.append(state)
+    return LearnerRun(np.array(xs), tuple(np.array([s[k] for s in states]) for k in range(len(state))), calls)
+
+
+def same_values(a, b) -> bool:
+    """Whether a learner's values are the expected ones: the same shape, equal to rounding (NaN equals NaN)."""
+    return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True))
 
 
 def ignored_arguments(fn: Callable, args: Sequence, changes: Mapping[int, object]) -> list[int]:

@@ -48,7 +48,7 @@ from helpers.plotting import (
     style,
 )
 from helpers.surfaces import SURFACES, Surface, curvatures, elongated_quadratic
-from lessons.checks import Feedback, attempt, compare, unpack_result
+from lessons.checks import Feedback, LearnerRun, compare, run_learner
 from lessons.playground import Contender, Playground, divergence_step
 from lessons.widgets import LiveFigure, beta_slider, dropdown, lr_slider
 
@@ -886,27 +886,12 @@ def exercise_setup() -> str:
             "each step given g = surface.grad(x) at the current x")
 
 
-def _learner_run(momentum_step: Callable, lr: float, beta: float, steps: int, setup: str):
-    """x_1..x_steps and v_1..v_steps from the learner's step, or the Feedback that says why they cannot be used.
-
-    Each result is checked (two arrays shaped like x) before the surface's gradient sees it,
-    so a wrong return is explained in the learner's terms, not in a helper's.
-    """
+def _learner_run(momentum_step: Callable, lr: float, beta: float, steps: int, setup: str) -> LearnerRun | Feedback:
+    """The learner's step run from the surface's start, v_0 = 0 (``run_learner``: each result checked first)."""
     name = getattr(momentum_step, "__name__", "<lambda>")
     name = "momentum_step" if name == "<lambda>" else name
-    x, v = SURFACE.start.copy(), np.zeros_like(SURFACE.start)
-    xs, vs = [], []
-    for t in range(1, steps + 1):
-        result, feedback = attempt(momentum_step, x.copy(), v.copy(), SURFACE.grad(x), lr, beta, name=name,
-                                   setup=setup)
-        if feedback is None:
-            arrays, feedback = unpack_result(result, ("x", "v"), x.shape, name=name, step=t, setup=setup)
-        if feedback is not None:
-            return feedback
-        x, v = arrays
-        xs.append(x)
-        vs.append(v)
-    return np.array(xs), np.array(vs)
+    return run_learner(momentum_step, SURFACE.start, lambda x, t: SURFACE.grad(x), steps,
+                       lambda x, g, state, t: (x, *state, g, lr, beta), ("x", "v"), name=name, setup=setup)
 
 
 #: Velocities that carry the learning rate inside: the same x path for a fixed α, another convention for v.
@@ -932,7 +917,7 @@ def check_momentum_step(momentum_step: Callable) -> Feedback:
     learner = _learner_run(momentum_step, lr, beta, steps, setup)
     if isinstance(learner, Feedback):
         return learner
-    xs, vs = learner
+    xs, (vs,) = learner.xs, learner.states
     tr = trace(Momentum(lr, beta, form="sum"), SURFACE.grad, SURFACE.start, steps)
     expected_x, expected_v = tr.path[1:], tr.history("v")[1:]
     mistakes = {}

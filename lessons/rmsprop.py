@@ -33,7 +33,7 @@ from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 from helpers.optimizers import SGD, AdaGrad, RMSProp, effective_rate, run, trace
 from helpers.plotting import OKABE_ITO, STYLES, loss_axis, new_figure
 from helpers.surfaces import SURFACES, Surface, elongated_quadratic, hessian
-from lessons.checks import Feedback, attempt, compare, ignored_arguments, unpack_result
+from lessons.checks import Feedback, LearnerRun, compare, ignored_arguments, run_learner, same_values
 from lessons.playground import Contender, Playground, divergence_step
 from lessons.widgets import LiveFigure, beta_slider, eps_slider, lr_slider
 
@@ -697,30 +697,11 @@ def _expected(lr: float, beta: float, eps: float) -> tuple[np.ndarray, np.ndarra
     return tr.path[1:], tr.history("s")[1:]
 
 
-def _learner_run(fn: StepFn, lr: float, beta: float, eps: float, name: str, setup: str):
-    """``(xs, ss, calls)`` from the learner's step (each call's x, g, s kept), or the Feedback that says why not.
-
-    Each result is checked (two arrays shaped like x) before the surface's gradient sees it,
-    so that a wrong return is explained in the learner's terms.
-    """
-    x, s = SURFACE.start.copy(), np.zeros(2)
-    xs, ss, calls = [], [], []
-    for t in range(1, CHECK_SETUP["steps"] + 1):
-        g = SURFACE.grad(x)
-        calls.append((x, g, s))
-        result, feedback = attempt(fn, x.copy(), g.copy(), s.copy(), lr, beta, eps, name=name, setup=setup)
-        if feedback is None:
-            arrays, feedback = unpack_result(result, ("x_new", "s_new"), x.shape, name=name, step=t, setup=setup)
-        if feedback is not None:
-            return feedback
-        x, s = arrays
-        xs.append(x)
-        ss.append(s)
-    return np.array(xs), np.array(ss), calls
-
-
-def _same(a, b) -> bool:
-    return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True))
+def _learner_run(fn: StepFn, lr: float, beta: float, eps: float, name: str, setup: str) -> LearnerRun | Feedback:
+    """The learner's step run from the surface's start, s_0 = 0 (``run_learner``: each result checked first)."""
+    return run_learner(fn, SURFACE.start, lambda x, t: SURFACE.grad(x), CHECK_SETUP["steps"],
+                       lambda x, g, state, t: (x, g, *state, lr, beta, eps), ("x_new", "s_new"), name=name,
+                       setup=setup)
 
 
 def _vector(value) -> str:
@@ -733,10 +714,10 @@ _EQUATIONS = {"s": "s_t = β s_{t−1} + (1 − β) g_t²", "x": "x_t = x_{t−1
 def _first_wrong_output(xs, ss, calls, lr: float, beta: float, eps: float) -> str:
     """Replay each call with the right step: the first output (s, then x) that differs, given the same inputs."""
     with np.errstate(all="ignore"):
-        for t, ((x, g, s), x_out, s_out) in enumerate(zip(calls, xs, ss, strict=True), start=1):
+        for (x, g, s, t), x_out, s_out in zip(calls, xs, ss, strict=True):
             x_ref, s_ref = _correct(x, g, s, lr, beta, eps)
             for symbol, yours, right in (("s", s_out, s_ref), ("x", x_out, x_ref)):
-                if not _same(yours, right):
+                if not same_values(yours, right):
                     return (f"Given the same x_{t - 1}, g_{t} and s_{t - 1}, your {symbol}_{t} is {_vector(yours)}, "
                             f"expected {_vector(right)}: check {_EQUATIONS[symbol]}.")
     return "Each of your steps is right given its inputs: check what you return, (x_new, s_new), in that order."
@@ -747,14 +728,14 @@ def _mistakes(slips: dict[str, StepFn], ss: np.ndarray, lr: float, beta: float, 
     mistakes = {}
     for hint, slip in slips.items():
         x_slip, s_slip = reference_steps(slip, {"lr": lr, "beta": beta, "eps": eps})
-        if _same(ss, s_slip):
+        if same_values(ss, s_slip):
             mistakes[hint] = x_slip
     return mistakes
 
 
 def _typed_in(fn: StepFn, calls: list, params: tuple, other: dict) -> list[str]:
     """The hyperparameters whose value does not change the learner's result (a number typed in for them)."""
-    x, g, s = calls[min(1, len(calls) - 1)]  # the second call: s is no longer 0
+    x, g, s, _ = calls[min(1, len(calls) - 1)]  # the second call: s is no longer 0
     changes = {3: other["lr"], 4: other["beta"], 5: other["eps"]}
     ignored = ignored_arguments(fn, (x, g, s, *params), changes)
     return [symbol for position, symbol in ((3, "α (lr)"), (4, "β (beta)"), (5, "ε (eps)")) if position in ignored]
@@ -788,16 +769,16 @@ def check_rmsprop_step(fn: StepFn) -> Feedback:
         learner = _learner_run(fn, lr, beta, eps, name, setup)
         if isinstance(learner, Feedback):
             return learner
-        xs, ss, calls = learner
+        xs, (ss,), calls = learner.xs, learner.states, learner.calls
         x_expected, s_expected = _expected(lr, beta, eps)
-        if _same(xs, x_expected) and _same(ss, s_expected):
+        if same_values(xs, x_expected) and same_values(ss, s_expected):
             continue
         typed = _typed_in(fn, calls, (lr, beta, eps), other)
         because = (f"your step's result does not change when {' or '.join(typed)} does: is a number typed in "
                    "where that argument belongs?" if typed else "")
         with np.errstate(all="ignore"):
             mistakes = _mistakes(SLIPS_AGAIN if k else SLIPS, ss, lr, beta, eps)
-        wrong_x = not _same(xs, x_expected)
+        wrong_x = not same_values(xs, x_expected)
         feedback = compare(xs, x_expected, symbol="x", mistakes=mistakes, fmt=".6g", setup=setup) if wrong_x else \
             compare(ss, s_expected, symbol="s", fmt=".6g", setup=setup)
         if k == 1:  # right in the first run, wrong in this one

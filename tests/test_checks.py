@@ -2,7 +2,17 @@
 
 import numpy as np
 
-from lessons.checks import Feedback, attempt, compare, describe_value, ignored_arguments, unpack_result
+from lessons.checks import (
+    Feedback,
+    LearnerRun,
+    attempt,
+    compare,
+    describe_value,
+    ignored_arguments,
+    run_learner,
+    same_values,
+    unpack_result,
+)
 
 
 def test_correct_answer():
@@ -190,3 +200,55 @@ def test_ignored_arguments_names_a_number_typed_in_for_a_parameter():
     x = np.ones(2)
     ignored_arguments(lambda x, *rest: x.__imul__(2), (x, 1.0), {1: 2.0})
     np.testing.assert_array_equal(x, [1.0, 1.0])  # the learner's in-place edits never reach the caller's arrays
+
+
+# --- run_learner: the loop every optimizer exercise runs the learner's step in ---------------------
+
+
+def _sgd_with_memory(x, g, s, lr):
+    """A step of the exercises' shape: x − α g, and a state s that sums g (like AdaGrad's, without the square)."""
+    return x - lr * g, s + g
+
+
+def test_run_learner_feeds_each_call_what_the_last_returned_and_keeps_its_inputs():
+    run = run_learner(_sgd_with_memory, [1.0, -2.0], lambda x, t: 2 * x, 3, lambda x, g, state, t: (x, g, *state, 0.25),
+                      ("x_new", "s_new"), name="step")
+    assert isinstance(run, LearnerRun)
+    assert np.allclose(run.xs, [[0.5, -1.0], [0.25, -0.5], [0.125, -0.25]])  # x_t = x_{t−1} − 0.25 · 2x_{t−1}
+    assert np.allclose(run.states[0], [[2.0, -4.0], [3.0, -6.0], [3.5, -7.0]])  # s_t = s_{t−1} + g_t
+    x, g, s, t = run.calls[1]  # step 2 was given x_1, g_2 = 2 x_1, s_1 and t = 2
+    assert np.allclose(x, [0.5, -1.0]) and np.allclose(g, [1.0, -2.0]) and np.allclose(s, [2.0, -4.0]) and t == 2
+
+
+def test_run_learner_is_not_fooled_by_a_step_that_changes_its_inputs_in_place():
+    def in_place(x, g, s, lr):
+        s += g  # the learner's own arrays are copies: the check's record of the inputs stays as it was
+        x -= lr * g
+        return x, s
+
+    run = run_learner(in_place, [1.0, -2.0], lambda x, t: 2 * x, 3, lambda x, g, state, t: (x, g, *state, 0.25),
+                      ("x_new", "s_new"), name="step")
+    reference = run_learner(_sgd_with_memory, [1.0, -2.0], lambda x, t: 2 * x, 3,
+                            lambda x, g, state, t: (x, g, *state, 0.25), ("x_new", "s_new"), name="step")
+    assert same_values(run.xs, reference.xs) and same_values(run.states[0], reference.states[0])
+    for ours, theirs in zip(run.calls, reference.calls, strict=True):
+        assert all(same_values(a, b) for a, b in zip(ours, theirs, strict=True))
+
+
+def test_run_learner_explains_a_wrong_return_or_an_error_at_the_step_it_happened():
+    def forgets_the_state_on_step_2(x, g, s, lr):
+        return (x - lr * g, s + g) if not np.any(s) else x - lr * g
+
+    feedback = run_learner(forgets_the_state_on_step_2, [1.0, -2.0], lambda x, t: 2 * x, 3,
+                           lambda x, g, state, t: (x, g, *state, 0.25), ("x_new", "s_new"), name="my_step",
+                           setup="α = 0.25")
+    assert isinstance(feedback, Feedback) and not feedback.passed
+    assert "my_step should return 2 things, (x_new, s_new)" in feedback.message and "at step 2" in feedback.message
+    assert "The check used: α = 0.25." in feedback.message
+
+    def not_yet(x, g, s, lr):
+        raise NotImplementedError
+
+    feedback = run_learner(not_yet, [1.0], lambda x, t: x, 2, lambda x, g, state, t: (x, g, *state, 0.1),
+                           ("x_new", "s_new"), name="my_step")
+    assert isinstance(feedback, Feedback) and "my_step still raises NotImplementedError" in feedback.message
