@@ -53,6 +53,7 @@ def execute(path: Path) -> float:
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
         record_timing=False,
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],  # the kernel's "running over TCP" warning, once per notebook
     )
     start = time.perf_counter()
     client.execute()
