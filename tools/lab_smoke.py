@@ -263,15 +263,20 @@ def _settled_on(figure: Figure, before: int, records: list, position: int, reado
     return records, final
 
 
-# Each press that moves the slider fires noUiSlider's "slide" event: note which key press it came from.  (Reading
-# the value after each press instead costs a round trip per press, and its aria-valuenow is rounded to one decimal,
-# so a β step of 0.01 would look like a press that did not move the slider.)
+# Each press fires noUiSlider's "slide" event with the slider's value: note the key presses that changed it (at the
+# end of its range a press changes nothing).  Reading the value after each press instead costs a round trip per
+# press, and the handle's aria-valuenow is rounded to one decimal: a β step of 0.01 would look like no move.
 MOVES_JS = r"""
 (handle, on) => {
   const slider = handle.closest('.noUi-target').noUiSlider, smoke = window.__smoke;
   slider.off('slide.smoke');
   smoke.moves = [];
-  if (on) slider.on('slide.smoke', () => smoke.moves.push(smoke.keys.length - 1));
+  let last = String(slider.get(true));
+  if (on) slider.on('slide.smoke', (values, which, unencoded) => {
+    const value = String(unencoded[which]);
+    if (value !== last) smoke.moves.push(smoke.keys.length - 1);
+    last = value;
+  });
 }
 """
 
