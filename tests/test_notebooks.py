@@ -7,14 +7,19 @@ varies between runs, only widget cells excused from comparison, and the arc of a
 lesson (you will learn … solution … further reading).
 """
 
+import base64
 import importlib
+import io
 import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from lessons import CATALOG
+from lessons.widgets import PARAMS_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -69,6 +74,44 @@ def test_every_lesson_has_its_module_widgets_and_tests(stem):
     module = importlib.import_module(f"lessons.{CATALOG[stem]}")
     assert module.WIDGETS, f"lessons.{CATALOG[stem]} has no interactive figure in WIDGETS"
     assert (ROOT / "tests" / f"test_lesson_{CATALOG[stem]}.py").exists()
+
+
+def _saved_params(png: bytes) -> dict | None:
+    """The control values a live figure's PNG records (``lessons.widgets.PARAMS_KEY``), or None."""
+    text = getattr(Image.open(io.BytesIO(png)), "text", {})
+    return json.loads(text[PARAMS_KEY]) if PARAMS_KEY in text else None
+
+
+def _rgb(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_saved_pictures_of_live_figures_are_what_the_figures_draw_now(path):
+    """What a reader sees before running a cell is the figure as the code draws it today.
+
+    nbval compares text, not pictures, so a change to a figure's drawing would leave the
+    saved pictures showing the old one.  Each saved picture records its control values:
+    the lesson's figure (``WIDGETS``) with those values must draw it pixel for pixel.
+    """
+    module = importlib.import_module(f"lessons.{CATALOG[path.stem]}")
+    saved = [base64.b64decode(output["data"]["image/png"]) for cell in code_cells(load(path))
+             for output in cell["outputs"] if is_widget(output) and "image/png" in output["data"]]
+    figures = {name: factory() for name, factory in module.WIDGETS.items()}
+    for k, png in enumerate(saved, start=1):
+        params = _saved_params(png)
+        assert params is not None, f"{path.stem}: live figure {k}'s saved picture records no control values"
+        differences = {}
+        for name, figure in figures.items():
+            if list(figure.params) != list(params):
+                continue
+            for key, value in params.items():
+                figure.controls[key].value = value  # a move made in code: drawn whole, as the notebook drew it
+            ours, theirs = _rgb(figure.image.value), _rgb(png)
+            differences[name] = int((ours != theirs).any(axis=2).sum()) if ours.shape == theirs.shape else ours.shape
+        assert 0 in differences.values(), (
+            f"{path.stem}: live figure {k}'s saved picture ({params}) is not what lessons.{CATALOG[path.stem]} draws "
+            f"now (pixels that differ, by figure: {differences}): run `make notebooks` to save the pictures again")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
