@@ -41,11 +41,13 @@ from helpers.plotting import png
 from lessons.redraw import FastCanvasAgg, FrameRenderer, encode_png
 
 __all__ = ["LiveFigure", "from_browser", "move_as_browser", "beta_slider", "lr_slider", "eps_slider", "seed_slider",
-           "dropdown", "toggle", "show", "update_legend", "SLIDER_STYLE"]
+           "dropdown", "toggle", "show", "update_legend", "SLIDER_STYLE", "SLIDERS"]
 
 #: Without this, ipywidgets cuts a long description to "learning r…".
 SLIDER_STYLE = {"description_width": "initial"}
 SLIDER_LAYOUT = {"width": "420px"}
+#: The controls that are sliders (what the benchmark and the tests drag; the others are drop-downs and toggles).
+SLIDERS = (widgets.FloatSlider, widgets.FloatLogSlider, widgets.IntSlider, widgets.SelectionSlider)
 #: Between two stages of a staged redraw, the kernel's event loop runs this long on its own (reads messages).
 STAGE_PAUSE_S = 0.002
 #: The PNG text chunk in which a live figure's picture records the control values it was drawn from.

@@ -21,7 +21,7 @@ from PIL import Image
 from helpers.plotting import new_figure, png
 from lessons import CATALOG
 from lessons.redraw import FastRendererAgg, encode_png, png_text
-from lessons.widgets import PARAMS_KEY, LiveFigure, beta_slider, dropdown, toggle
+from lessons.widgets import PARAMS_KEY, SLIDERS, LiveFigure, beta_slider, dropdown, toggle
 
 MODULES = [importlib.import_module(f"lessons.{m}") for m in CATALOG.values() if m]
 FIGURES = {f"{module.__name__}.{name}": factory for module in MODULES for name, factory in module.WIDGETS.items()}
@@ -128,8 +128,6 @@ def sweep(control, n: int) -> list:
         return [float(control.base**v) for v in values]
     return [int(round(v)) for v in values] if isinstance(control, widgets.IntSlider) else [float(v) for v in values]
 
-
-SLIDERS = (widgets.FloatSlider, widgets.FloatLogSlider, widgets.IntSlider, widgets.SelectionSlider)
 
 
 @pytest.mark.parametrize("name", list(FIGURES))

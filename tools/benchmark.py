@@ -43,12 +43,11 @@ import ipywidgets as widgets  # noqa: E402
 import numpy as np  # noqa: E402
 
 from lessons import CATALOG  # noqa: E402
-from lessons.widgets import LiveFigure, move_as_browser  # noqa: E402
+from lessons.widgets import SLIDERS, LiveFigure, move_as_browser  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "tools" / "benchmark_baseline.json"
 TARGET_MEDIAN_MS, TARGET_P90_MS = 40, 60
-SLIDERS = (widgets.FloatSlider, widgets.FloatLogSlider, widgets.IntSlider, widgets.SelectionSlider)
 
 
 def run_all_seconds(path: Path) -> float:
