@@ -472,8 +472,8 @@ def training(opt, params: Mapping, x, y, steps: int, batch_size: int = 32, seed:
         x_val, y_val = _check_data(p, x_val, y_val)
     order = minibatch_order(len(x), batch_size, steps, seed)
     eval_steps = np.unique(np.r_[np.arange(0, steps, eval_every), steps]) if validate else np.empty(0, dtype=int)
-    first, then = (tuple(report) + (0, 0))[:2]
-    reported = {k for k in range(1, steps) if k == first or then and k > first and (k - first) % then == 0}
+    first, then = (tuple(report) + (0, 0))[:2]  # () reports nothing on the way, (10,) step 10 only
+    reported = {k for k in range(1, steps) if k == first or (then and k > first and (k - first) % then == 0)}
 
     shapes = {name: a.shape for name, a in p.items()}
     theta = flatten(p)

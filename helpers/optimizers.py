@@ -117,7 +117,9 @@ def _current(x, g, weight_decay=0.0) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(x, dtype=float)
     if type(g) is not np.ndarray or g.dtype != np.float64 or g.shape != x.shape:  # (the check, when it can fail)
         g = _checks.same_shape("grad", g, x)
-    if weight_decay if isinstance(weight_decay, float) else np.asarray(weight_decay).any():  # (runs every step)
+    # (Runs every step: a float, the usual case, is tested as it is; an array, one per row, as np.any.)
+    decays = weight_decay != 0.0 if isinstance(weight_decay, float) else np.asarray(weight_decay).any()
+    if decays:
         g = g + weight_decay * x  # g_t ← g_t + wd·x_{t-1}: the gradient of (wd/2)‖x‖²
     return x, g
 

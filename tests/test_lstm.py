@@ -426,6 +426,8 @@ def test_training_reports_the_run_as_it_goes_and_ends_on_train_s_result():
     results = list(lstm.training(optimizers.Adam(0.01), params, x, y, 100, report=(10, 30), **kwargs))
     done = [int(np.count_nonzero(np.isfinite(r.train_loss))) for r in results]
     assert done == [10, 40, 70, 100]
+    once = lstm.training(optimizers.Adam(0.01), params, x, y, 100, report=(10,), **kwargs)
+    assert [int(np.count_nonzero(np.isfinite(r.train_loss))) for r in once] == [10, 100]  # step 10, then the end
     whole = lstm.train(optimizers.Adam(0.01), params, x, y, 100, **kwargs)
     for name in ("train_loss", "grad_norm", "step_size", "val_loss"):
         np.testing.assert_array_equal(getattr(results[-1], name), getattr(whole, name))

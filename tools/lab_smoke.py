@@ -19,7 +19,8 @@ with Playwright, and for each notebook:
 4. for each live figure: no slider label or readout is cut off; then for every
    slider, a key press (→, then ← back) is timed from the key to the new picture
    on screen (decoded and painted), and a fast drag (ten presses in a third of a
-   second) is timed from the last press until the picture has settled.
+   second) is timed from the last press that moved the slider until the picture
+   first shows the final value and until it has settled.
 
 To know which values a picture was drawn from, each live figure's PNG carries
 them in a text chunk (``lessons.widgets.PARAMS_KEY``); the page reads the bytes
